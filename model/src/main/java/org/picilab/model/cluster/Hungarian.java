@@ -104,12 +104,14 @@ public final class Hungarian {
         int r = owner[col0];
         double delta = Double.POSITIVE_INFINITY;
         int col1 = -1;
+        double[] costRow = transposed ? null : matrix[r - 1];
+        double potential = rowPotential[r];
         for (int j = 1; j <= m; j++) {
           if (visited[j]) {
             continue;
           }
-          double c = sign * (transposed ? matrix[j - 1][r - 1] : matrix[r - 1][j - 1]);
-          double reduced = c - rowPotential[r] - colPotential[j];
+          double c = sign * (transposed ? matrix[j - 1][r - 1] : costRow[j - 1]);
+          double reduced = c - potential - colPotential[j];
           if (reduced < minSlack[j]) {
             minSlack[j] = reduced;
             previous[j] = col0;

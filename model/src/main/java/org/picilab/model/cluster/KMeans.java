@@ -41,7 +41,16 @@ public final class KMeans {
    */
   public record Options(int k, int restarts, int maxIterations, double tolerance, long seed) {
 
-    /** Validates every field; the message names the field and the rejected value. */
+    /**
+     * Validates every field; the message names the field and the rejected value.
+     *
+     * @param k the number of clusters
+     * @param restarts the number of restarts
+     * @param maxIterations the most Lloyd iterations per restart
+     * @param tolerance the relative convergence threshold
+     * @param seed the seed of the restarts' generators
+     * @throws IllegalArgumentException if a field is out of range
+     */
     public Options {
       if (k < 1) {
         throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -128,6 +137,11 @@ public final class KMeans {
     if (k > n) {
       throw new IllegalArgumentException(
           "k = " + k + " exceeds the number of points n = " + n + "; choose k <= n");
+    }
+    if ((long) n * d > Integer.MAX_VALUE - 8) {
+      // The points are copied into one flat array for speed, which Java caps at 2^31 entries.
+      throw new IllegalArgumentException(
+          "n * d = " + n + " * " + d + " exceeds the 2^31 values k-means can hold");
     }
     Data data = new Data(flatten(x, d), n, d);
     double absoluteTolerance = options.tolerance() * meanFeatureVariance(data);

@@ -29,8 +29,8 @@ import java.util.Objects;
  * @param blurProbability probability of a Gaussian blur
  * @param blurSigmaMin smallest blur standard deviation, in pixels
  * @param blurSigmaMax largest blur standard deviation, in pixels
- * @param blurKernelFraction blur kernel size as a fraction of the image side (rounded, made odd, at
- *     least 3)
+ * @param blurKernelFraction blur kernel size as a fraction of the image side (rounded down, made
+ *     odd, at least 3; see {@link Augmenter#blurKernelSize(int, double)})
  * @param solarizeProbability probability of inverting every value of at least 0.5
  */
 public record AugmentationSpec(

@@ -178,7 +178,8 @@ public final class Resize {
     Axis rows = w.rows;
     cols.build(left, regionW, dstW);
     rows.build(0, regionH, dstH);
-    float[] tmp = w.tmp(channels * regionH * dstW);
+    // Sized for the whole source height, so that crops of varying height reuse one buffer.
+    float[] tmp = w.tmp(channels * srcH * dstW);
 
     // Horizontal pass over the region's rows: tmp is channels x regionH x dstW.
     int colStride = cols.stride;

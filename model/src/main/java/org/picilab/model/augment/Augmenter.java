@@ -95,7 +95,8 @@ public final class Augmenter {
    * @param src the array holding the source image, floats in [0, 1]
    * @param srcOffset where the {@code 3 * size * size} source values begin
    * @param size the image side
-   * @param dst the destination array, which may be {@code src} only at a non-overlapping range
+   * @param dst the destination array; it may be {@code src} itself, even at the same offset,
+   *     because the source is read completely before any output is written
    * @param dstOffset where the {@code 3 * size * size} output values begin
    * @param rng the random stream of this view; it is advanced
    */

@@ -199,10 +199,7 @@ public final class ShapesGenerator {
     double radius = textured ? uniform(rng, 0.32, 0.40) : uniform(rng, 0.26, 0.36);
     double stretchX = uniform(rng, 0.9, 1.1);
     double stretchY = uniform(rng, 0.9, 1.1);
-    double margin =
-        Math.min(
-            Double.parseDouble(System.getProperty("jit", "0.1")),
-            Math.max(0.03, 0.5 - 0.9 * radius));
+    double margin = Math.min(CENTRE_JITTER, Math.max(0.03, 0.5 - 0.9 * radius));
     double cx = 0.5 + uniform(rng, -margin, margin);
     double cy = 0.5 + uniform(rng, -margin, margin);
     double theta = uniform(rng, -MAX_ROTATION, MAX_ROTATION);
@@ -305,8 +302,9 @@ public final class ShapesGenerator {
         // Half-side 0.85 gives about the area of the unit circle.
         return au <= 0.85 && av <= 0.85;
       case TRIANGLE:
-        // Equilateral, apex up at v = -1, base at v = 0.5.
-        return v <= 0.5 && v >= -1.0 && au <= (v + 1.0) / Math.sqrt(3.0);
+        // Equilateral, apex up at v = -1.15, base at v = 0.575: circumradius 1.15, which brings
+        // its area closer to the other outlines'.
+        return v <= 0.575 && v >= -1.15 && au <= (v + 1.15) / Math.sqrt(3.0);
       case CROSS:
         return (au <= 0.3 && av <= 0.95) || (av <= 0.3 && au <= 0.95);
       case RING:

@@ -63,6 +63,16 @@ class AugmenterTest {
   }
 
   @Test
+  void canAugmentInPlace() {
+    Augmenter aug = new Augmenter(AugmentationSpec.paperStrong(), Normalization.imagenet());
+    float[] src = randomImage(12, 6);
+    float[] expected = run(aug, src, 12, 4);
+    float[] inPlace = src.clone();
+    aug.apply(inPlace, 0, 12, inPlace, 0, new SplittableRandom(4));
+    assertArrayEquals(expected, inPlace, 0f);
+  }
+
+  @Test
   void sameSeedSameOutputOtherSeedDifferent() {
     for (AugmentationSpec spec :
         List.of(

@@ -20,6 +20,33 @@ final class KMeansSupport {
     return x;
   }
 
+  /**
+   * Luma of every image standardised per image (zero mean, unit variance): a colour-invariant view
+   * of the pixels, as method.md suggests for colour images.
+   */
+  static float[][] standardisedGrey(ImageDataset ds) {
+    float[][] x = pixels(ds);
+    int plane = ds.imageSize() * ds.imageSize();
+    float[][] out = new float[x.length][plane];
+    for (int i = 0; i < x.length; i++) {
+      double mean = 0;
+      for (int j = 0; j < plane; j++) {
+        out[i][j] = 0.299f * x[i][j] + 0.587f * x[i][plane + j] + 0.114f * x[i][2 * plane + j];
+        mean += out[i][j];
+      }
+      mean /= plane;
+      double var = 0;
+      for (int j = 0; j < plane; j++) {
+        var += (out[i][j] - mean) * (out[i][j] - mean);
+      }
+      double sd = Math.sqrt(var / plane) + 1e-6;
+      for (int j = 0; j < plane; j++) {
+        out[i][j] = (float) ((out[i][j] - mean) / sd);
+      }
+    }
+    return out;
+  }
+
   /** Lloyd's k-means with k-means++ seeding; the restart with the lowest inertia wins. */
   static int[] kmeans(float[][] x, int k, int restarts, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);

@@ -10,8 +10,12 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 class ShapesGeneratorTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShapesGeneratorTest.class);
 
   private static float[] image(ImageDataset ds, int i) {
     int s = ds.imageSize();
@@ -141,6 +145,7 @@ class ShapesGeneratorTest {
     ImageDataset ds = Datasets.load("shapes:10:50:3", 16);
     int[] pred = KMeansSupport.kmeans(KMeansSupport.pixels(ds), 10, 3, 11);
     double nmi = KMeansSupport.nmi(ds.labels(), pred);
+    LOG.info("k-means on raw pixels of {} at 16 px: NMI {}", ds.name(), nmi);
     // Chance gives about 0.03 at this size; measured about 0.3.
     assertTrue(nmi > 0.15, "k-means NMI " + nmi + " is too close to chance");
     assertTrue(nmi < 0.7, "k-means NMI " + nmi + " is too easy");
@@ -150,7 +155,23 @@ class ShapesGeneratorTest {
     double digitsNmi =
         KMeansSupport.nmi(
             digits.labels(), KMeansSupport.kmeans(KMeansSupport.pixels(digits), 10, 3, 11));
+    LOG.info("k-means on raw pixels of digits at 8 px: NMI {}", digitsNmi);
     assertTrue(digitsNmi > 0.7 && digitsNmi < 0.8, "digits k-means NMI " + digitsNmi);
+  }
+
+  @Test
+  void colouredShapesDefeatRawPixelsButNotAColourInvariantView() {
+    // Random colours carry no class information: k-means on raw pixels clusters colour, at
+    // chance (about 0.02), while the shapes are still there for a colour-invariant input.
+    ImageDataset ds = Datasets.load("colorshapes:10:100:3", 16);
+    double raw =
+        KMeansSupport.nmi(ds.labels(), KMeansSupport.kmeans(KMeansSupport.pixels(ds), 10, 3, 11));
+    double grey =
+        KMeansSupport.nmi(
+            ds.labels(), KMeansSupport.kmeans(KMeansSupport.standardisedGrey(ds), 10, 3, 11));
+    LOG.info("k-means on {}: raw pixels NMI {}, standardised grey NMI {}", ds.name(), raw, grey);
+    assertTrue(raw < 0.08, "raw-pixel NMI " + raw + " should be near chance");
+    assertTrue(grey > 0.15, "standardised-grey NMI " + grey + " should be well above chance");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -188,20 +189,11 @@ final class ImageFolderLoader {
   /**
    * Decodes every entry on all cores; results land at their entry's index, so the order does not
    * depend on thread timing. On the first failure the remaining files are skipped and the failure
-   * of the lowest index seen is thrown.
+   * of the lowest index seen is thrown. A progress listener may throw to abort the load.
    */
   private static byte[][] decodeAll(List<Entry> entries, int imageSize, LoadProgress progress) {
-    int n = entries.size();
-    byte[][] out = new byte[n][];
-    int threads = Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
-    AtomicInteger next = new AtomicInteger();
-    AtomicInteger done = new AtomicInteger();
-    AtomicBoolean failed = new AtomicBoolean();
-    Object progressLock = new Object();
-    DataException[] firstError = new DataException[1];
-    int[] firstErrorIndex = {Integer.MAX_VALUE};
-    int[] reported = {0};
-
+    ParallelDecode job = new ParallelDecode(entries, imageSize, progress);
+    int threads = Math.max(1, Math.min(entries.size(), Runtime.getRuntime().availableProcessors()));
     ThreadFactory factory =
         r -> {
           Thread t = new Thread(r, "pici-image-decode");
@@ -212,46 +204,22 @@ final class ImageFolderLoader {
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int k = 0; k < threads; k++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  Resize.Workspace ws = new Resize.Workspace();
-                  int i;
-                  while (!failed.get() && (i = next.getAndIncrement()) < n) {
-                    Entry e = entries.get(i);
-                    try {
-                      out[i] = decodeOne(e.file(), imageSize, ws);
-                    } catch (DataException ex) {
-                      synchronized (firstError) {
-                        if (i < firstErrorIndex[0]) {
-                          firstErrorIndex[0] = i;
-                          firstError[0] = ex;
-                        }
-                      }
-                      failed.set(true);
-                      return;
-                    }
-                    int d = done.incrementAndGet();
-                    synchronized (progressLock) {
-                      // Reporting under a lock keeps calls serial and their counts increasing.
-                      if (d > reported[0]) {
-                        reported[0] = d;
-                        progress.update(d, n);
-                      }
-                    }
-                  }
-                }));
+        futures.add(pool.submit(job::work));
       }
       for (Future<?> f : futures) {
         try {
           f.get();
         } catch (InterruptedException e) {
+          job.failed.set(true);
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while decoding images", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           if (cause instanceof RuntimeException re) {
             throw re;
+          }
+          if (cause instanceof Error err) {
+            throw err;
           }
           throw new IllegalStateException(cause);
         }
@@ -259,10 +227,64 @@ final class ImageFolderLoader {
     } finally {
       pool.shutdownNow();
     }
-    if (firstError[0] != null) {
-      throw firstError[0];
+    synchronized (job) {
+      if (job.firstError != null) {
+        throw job.firstError;
+      }
     }
-    return out;
+    return job.out;
+  }
+
+  /** The shared state of one parallel decode: a work counter, results, progress and failure. */
+  private static final class ParallelDecode {
+    final List<Entry> entries;
+    final int imageSize;
+    final LoadProgress progress;
+    final byte[][] out;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicBoolean failed = new AtomicBoolean();
+    private int done;
+    private DataException firstError;
+    private int firstErrorIndex = Integer.MAX_VALUE;
+
+    ParallelDecode(List<Entry> entries, int imageSize, LoadProgress progress) {
+      this.entries = entries;
+      this.imageSize = imageSize;
+      this.progress = progress;
+      this.out = new byte[entries.size()][];
+    }
+
+    /** One worker: takes the next index until all are done or something failed. */
+    void work() {
+      try {
+        Resize.Workspace ws = new Resize.Workspace();
+        int n = entries.size();
+        int i;
+        while (!failed.get() && (i = next.getAndIncrement()) < n) {
+          try {
+            out[i] = decodeOne(entries.get(i).file(), imageSize, ws);
+          } catch (DataException e) {
+            synchronized (this) {
+              if (i < firstErrorIndex) {
+                firstErrorIndex = i;
+                firstError = e;
+              }
+            }
+            failed.set(true);
+            return;
+          }
+          synchronized (this) {
+            // Reporting under the lock keeps the listener's calls serial and increasing.
+            done++;
+            progress.update(done, n);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        // Stop the other workers too, e.g. when the progress listener aborts the load.
+        failed.set(true);
+        throw e;
+      }
+    }
   }
 
   private static byte[] decodeOne(Path file, int imageSize, Resize.Workspace ws) {

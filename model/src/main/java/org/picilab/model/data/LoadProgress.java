@@ -4,7 +4,9 @@ package org.picilab.model.data;
  * Receives progress while a large image folder is decoded.
  *
  * <p>Calls come from the decoding threads but never at the same time, and {@code done} never
- * decreases; the last call has {@code done == total}.
+ * decreases; the last call has {@code done == total}. A listener may throw an unchecked exception
+ * to abort the load (for example when the run is cancelled): decoding stops and the exception
+ * propagates from {@link Datasets#load(String, int, LoadProgress)}.
  */
 @FunctionalInterface
 public interface LoadProgress {

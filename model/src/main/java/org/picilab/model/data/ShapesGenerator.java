@@ -2,6 +2,7 @@ package org.picilab.model.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -410,9 +411,7 @@ public final class ShapesGenerator {
         Outline outline = outlines[o];
         Fill fill = fills[(o + shift) % fills.length];
         String name =
-            outline.name().toLowerCase(java.util.Locale.ROOT)
-                + "-"
-                + fill.name().toLowerCase(java.util.Locale.ROOT);
+            outline.name().toLowerCase(Locale.ROOT) + "-" + fill.name().toLowerCase(Locale.ROOT);
         list.add(new ClassDef(name, outline, fill));
       }
     }

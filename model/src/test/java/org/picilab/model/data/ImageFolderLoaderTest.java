@@ -253,6 +253,30 @@ class ImageFolderLoaderTest {
     assertEquals(n, last);
   }
 
+  @Test
+  void aProgressListenerCanAbortTheLoad() throws IOException {
+    Path root = tmp.resolve("abort");
+    for (int i = 0; i < 30; i++) {
+      write(rgb(7, 7, i, 0, 0), "png", root.resolve(String.format("img%03d.png", i)));
+    }
+    int[] calls = {0};
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Datasets.load(
+                    root.toString(),
+                    4,
+                    (done, total) -> {
+                      calls[0]++;
+                      if (done >= 3) {
+                        throw new IllegalStateException("cancelled");
+                      }
+                    }));
+    assertEquals("cancelled", e.getMessage());
+    assertTrue(calls[0] < 30, "decoding must stop early, listener called " + calls[0] + " times");
+  }
+
   // --- Errors ---------------------------------------------------------------------------------
 
   private static void assertNames(DataException e, Path path) {

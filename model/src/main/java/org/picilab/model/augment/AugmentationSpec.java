@@ -74,6 +74,25 @@ public record AugmentationSpec(
   /**
    * Validates every field.
    *
+   * @param mode the geometric step
+   * @param scaleMin smallest area fraction
+   * @param scaleMax largest area fraction
+   * @param aspectMin smallest aspect ratio
+   * @param aspectMax largest aspect ratio
+   * @param rotationDegrees rotation range in degrees
+   * @param translateFraction translation range as a fraction of the side
+   * @param flipProbability probability of a horizontal flip
+   * @param jitterProbability probability of colour jitter
+   * @param brightness brightness strength
+   * @param contrast contrast strength
+   * @param saturation saturation strength
+   * @param hue hue strength
+   * @param grayscaleProbability probability of grayscale
+   * @param blurProbability probability of blur
+   * @param blurSigmaMin smallest blur sigma
+   * @param blurSigmaMax largest blur sigma
+   * @param blurKernelFraction blur kernel size as a fraction of the side
+   * @param solarizeProbability probability of solarize
    * @throws IllegalArgumentException naming the first field out of range
    */
   public AugmentationSpec {

@@ -21,6 +21,8 @@ public record Normalization(float[] mean, float[] std) {
   /**
    * Validates and copies the arrays.
    *
+   * @param mean the three channel means
+   * @param std the three channel standard deviations
    * @throws IllegalArgumentException when an array does not hold three finite values or a standard
    *     deviation is not positive
    */

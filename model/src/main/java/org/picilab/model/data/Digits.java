@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +116,7 @@ final class Digits {
         System.arraycopy(greyBytes, 0, image, c * plane, plane);
       }
       images[i] = image;
-      ids.add(String.format("digits/%04d", i));
+      ids.add(String.format(Locale.ROOT, "digits/%04d", i));
     }
     List<String> classNames = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     ImageDataset dataset =

@@ -176,7 +176,7 @@ public final class ShapesGenerator {
     int width = Math.max(4, String.valueOf(n - 1).length());
     String prefix = colored ? "colorshapes/" : "shapes/";
     for (int i = 0; i < n; i++) {
-      ids.add(prefix + String.format("%0" + width + "d", i));
+      ids.add(prefix + String.format(Locale.ROOT, "%0" + width + "d", i));
       labels[i] = i % numClasses;
     }
     ImageDataset dataset =

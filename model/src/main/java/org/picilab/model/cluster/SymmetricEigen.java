@@ -163,6 +163,14 @@ final class SymmetricEigen {
    * coupling i and i + 1), leaving the eigenvalues in d and logging every plane rotation.
    */
   private void diagonalize(double[] d, double[] e) {
+    // Negligible couplings are judged against the whole matrix as well as their neighbours: with
+    // exactly zero eigenvalues (constant features, repeated channels) the neighbours are zero
+    // too, and a purely local test would never let a tiny coupling go.
+    double norm = 0;
+    for (int i = 0; i < n; i++) {
+      norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+    }
+    double negligible = Math.ulp(1.0) * norm;
     for (int l = 0; l < n; l++) {
       int iterations = 0;
       while (true) {
@@ -170,7 +178,7 @@ final class SymmetricEigen {
         int m = l;
         while (m < n - 1) {
           double scale = Math.abs(d[m]) + Math.abs(d[m + 1]);
-          if (Math.abs(e[m]) + scale == scale) {
+          if (Math.abs(e[m]) <= negligible || Math.abs(e[m]) + scale == scale) {
             break;
           }
           m++;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.picilab.model.nn.Scalars;
 
 /**
  * The loss functions. Every method returns a scalar array that autograd can differentiate.
@@ -33,8 +34,8 @@ public final class Losses {
     long p = targetPatches.getShape().get(2);
     NDArray mean = targetPatches.mean(new int[] {2}, true);
     NDArray centered = targetPatches.sub(mean);
-    NDArray variance = centered.square().sum(new int[] {2}, true).div((float) (p - 1));
-    NDArray target = centered.div(variance.add(PATCH_NORM_EPS).sqrt());
+    NDArray variance = Scalars.div(centered.square().sum(new int[] {2}, true), p - 1);
+    NDArray target = centered.div(Scalars.add(variance, PATCH_NORM_EPS).sqrt());
     NDArray perPatch = predicted.sub(target).square().mean(new int[] {2});
     return perPatch.mul(masked).sum().div(masked.sum());
   }
@@ -67,7 +68,7 @@ public final class Losses {
   public static NDArray clusterContrastive(NDArray ca, NDArray cb, double temperature) {
     NDArray columns = NDArrays.concat(new NDList(ca.transpose(), cb.transpose()), 0);
     // Cosine similarity as in the reference: each norm clamped at 1e-8.
-    NDArray unit = columns.div(columns.norm(new int[] {1}, true).maximum(1e-8f));
+    NDArray unit = columns.div(columns.norm(new int[] {1}, true).clip(1e-8f, Float.MAX_VALUE));
     return pairContrastive(unit, temperature);
   }
 
@@ -83,7 +84,7 @@ public final class Losses {
     long k = c.getShape().get(1);
     NDArray p = c.sum(new int[] {0});
     p = p.div(p.sum());
-    return p.mul(p.log()).sum().add((float) Math.log(k));
+    return Scalars.add(p.mul(p.log()).sum(), Math.log(k));
   }
 
   /**
@@ -101,7 +102,7 @@ public final class Losses {
           case PROBS -> logits.logSoftmax(1);
           case DOUBLE_SOFTMAX -> logits.softmax(1).logSoftmax(1);
         };
-    return logProbs.mul(targets).sum().neg().div((float) logits.getShape().get(0));
+    return Scalars.div(logProbs.mul(targets).sum().neg(), logits.getShape().get(0));
   }
 
   /**
@@ -114,12 +115,12 @@ public final class Losses {
   static NDArray pairContrastive(NDArray rows, double temperature) {
     long twoN = rows.getShape().get(0);
     NDManager manager = rows.getManager();
-    NDArray similarity = rows.matMul(rows.transpose()).div((float) temperature);
+    NDArray similarity = Scalars.div(rows.matMul(rows.transpose()), temperature);
     // Remove each row's similarity with itself from the softmax by pushing it far below the
     // others; exp() of it underflows to exactly zero.
-    NDArray self = manager.eye((int) twoN).mul(1e9f);
+    NDArray self = Scalars.mul(manager.eye((int) twoN), 1e9);
     NDArray logProbs = similarity.sub(self).logSoftmax(1);
-    return logProbs.mul(positives(manager, twoN)).sum().neg().div((float) twoN);
+    return Scalars.div(logProbs.mul(positives(manager, twoN)).sum().neg(), twoN);
   }
 
   private static NDArray positives(NDManager manager, long twoN) {

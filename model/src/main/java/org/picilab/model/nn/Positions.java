@@ -1,6 +1,8 @@
 package org.picilab.model.nn;
 
-import java.util.Locale;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.picilab.model.util.OptionNames;
 
 /** How token positions are encoded (method.md, "Position embedding"). */
 public enum Positions {
@@ -10,12 +12,23 @@ public enum Positions {
   LEARNED;
 
   /**
-   * Parses a name case-insensitively.
+   * The name used in configuration files.
    *
-   * @param name "sincos" or "learned"
-   * @return the value
+   * @return the lower-case, hyphenated name
    */
+  @JsonValue
+  public String optionName() {
+    return OptionNames.of(this);
+  }
+
+  /**
+   * Parses a configuration name.
+   *
+   * @param name the name, case-insensitive
+   * @return the constant
+   */
+  @JsonCreator
   public static Positions parse(String name) {
-    return valueOf(name.trim().toUpperCase(Locale.ROOT));
+    return OptionNames.parse(Positions.class, name);
   }
 }

@@ -90,7 +90,7 @@ public final class VitBlock extends AbstractBlock {
     NDArray k = packed.get(1);
     NDArray v = packed.get(2);
     NDArray weights =
-        q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headDim))).softmax(-1);
+        Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)).softmax(-1);
     NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
     return proj.forward(ps, new NDList(out), training).head();
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the digits figures of the README: PICI's CPU preset over three seeds, the ablation
 # rows of the paper's Table 6, and the k-means-on-pixels baseline. Runs one after another (about
-# 45 minutes on 2 cores) and prints the summary table at the end.
+# 40 minutes on 2 cores) and prints the summary table at the end.
 #
 #   model/scripts/digits-study.sh [OUT_DIR] [SEEDS...]
 set -euo pipefail

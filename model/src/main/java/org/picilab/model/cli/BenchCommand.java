@@ -53,7 +53,11 @@ final class BenchCommand {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "timed steps")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "5", description = "untimed steps")
+    @Option(
+        names = "--warmup",
+        paramLabel = "W",
+        defaultValue = "10",
+        description = "untimed steps (default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "override the batch size")
@@ -159,7 +163,7 @@ final class BenchCommand {
         double p90 = times.get(Math.min(times.size() - 1, (int) Math.ceil(times.size() * 0.9) - 1));
         System.out.printf(
             Locale.ROOT,
-            "%-6s %-8s %5d %5d %7s %10.1f %8.1f %9.1f %6d -> %-6d%n",
+            "%-6s %-8s %5d %5d %7s %10.1f %8.1f %9.1f %6d -> %d%n",
             preset,
             stage.optionName(),
             b,

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.picilab.model.config.ConfigLoader;
+import org.picilab.model.local.RunDirectory;
 import org.picilab.model.train.Stage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,7 +90,9 @@ final class CompareCommand implements Callable<Integer> {
               + "|"
               + r.path("dataset").asText()
               + "|"
-              + r.path("configHash").asText(r.path("numClusters").asText());
+              + r.path("numClusters").asText()
+              + "|"
+              + configWithoutSeed(dir);
       Group g = groups.computeIfAbsent(key, k -> new Group(name));
       g.scores.add(r.get("scores"));
       g.minutes.add(r.path("wallSeconds").asDouble() / 60);
@@ -171,6 +175,12 @@ final class CompareCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The configuration's fingerprint with the seed set aside, or "" for a baseline. */
+  private static String configWithoutSeed(Path dir) throws IOException {
+    RunDirectory.RunSpec spec = RunDirectory.open(dir).spec();
+    return spec.config() == null ? "" : ConfigLoader.fingerprint(spec.config().withSeed(0));
   }
 
   private static Stage lastStage(JsonNode result) {

@@ -46,9 +46,10 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Trains PICI on a data set: pretrain, train and boost, then evaluates.",
-      "Checkpoints go to OUT/checkpoints; results to OUT/result.json, assignments.csv,",
-      "embedding.csv, confusion.csv and report.html. Ctrl-C stops between two batches and",
-      "leaves a checkpoint; --resume OUT continues from the newest complete one."
+      "Checkpoints go to DIR/checkpoints; results to DIR/result.json,",
+      "assignments.csv, embedding.csv, confusion.csv and report.html.",
+      "Ctrl-C stops between two batches and leaves a checkpoint;",
+      "--resume DIR continues from the newest complete one."
     })
 final class TrainCommand implements Callable<Integer> {
 

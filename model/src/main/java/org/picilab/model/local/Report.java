@@ -79,7 +79,16 @@ final class Report {
                 100 * eval.explainedVariance()[0],
                 100 * eval.explainedVariance()[1]))
         .append(")</h2><div class=\"row\">");
-    scatter(sb, eval, eval.predictions(), "coloured by cluster");
+    int[] clusterColour = clusterColours(eval);
+    int[] byCluster = new int[eval.predictions().length];
+    for (int i = 0; i < byCluster.length; i++) {
+      byCluster[i] = clusterColour[eval.predictions()[i]];
+    }
+    scatter(
+        sb,
+        eval,
+        byCluster,
+        data.hasLabels() ? "coloured by cluster (as its matched class)" : "coloured by cluster");
     if (data.hasLabels()) {
       scatter(sb, eval, data.labels(), "coloured by class");
     }
@@ -89,7 +98,7 @@ final class Report {
       confusion(sb, eval.confusion(), data);
     }
     sb.append("<h2>Cluster sizes</h2>");
-    bars(sb, eval.clusterSizes());
+    bars(sb, eval.clusterSizes(), clusterColour);
     sb.append("</body></html>\n");
     return sb.toString();
   }
@@ -183,6 +192,7 @@ final class Report {
     sb.append(svgOpen(w, h))
         .append(text(w / 2.0, 14, esc(title), "middle", 13))
         .append(axis(left, top, plotW, plotH));
+    double lastLabel = Double.NEGATIVE_INFINITY;
     for (Map.Entry<Integer, String> s : stages.entrySet()) {
       double x = sx.applyAsDouble(s.getKey());
       sb.append(
@@ -194,7 +204,10 @@ final class Report {
               top,
               x,
               top + plotH));
-      sb.append(text(x + 3, top + 10, s.getValue(), "start", 10));
+      if (x - lastLabel >= 44) {
+        sb.append(text(x + 3, top + 10, s.getValue(), "start", 10));
+        lastLabel = x;
+      }
     }
     StringBuilder path = new StringBuilder();
     for (double[] p : pts) {
@@ -326,7 +339,32 @@ final class Report {
     sb.append("</svg>");
   }
 
-  private static void bars(StringBuilder sb, int[] sizes) {
+  /**
+   * A colour index per cluster: the index of the class it is matched to when labels exist, so that
+   * both scatter plots use the same colour for the same group; unmatched clusters take colours
+   * after the classes'.
+   */
+  private static int[] clusterColours(Evaluation eval) {
+    int k = eval.clusterSizes().length;
+    int[] colour = new int[k];
+    for (int j = 0; j < k; j++) {
+      colour[j] = j;
+    }
+    ConfusionMatrix cm = eval.confusion();
+    if (cm == null) {
+      return colour;
+    }
+    int[] clusters = cm.clusterLabels();
+    int[] classes = cm.classLabels();
+    int[] best = cm.bestClassForCluster();
+    int next = classes.length;
+    for (int j = 0; j < clusters.length; j++) {
+      colour[clusters[j]] = best[j] >= 0 ? classes[best[j]] : next++;
+    }
+    return colour;
+  }
+
+  private static void bars(StringBuilder sb, int[] sizes, int[] colours) {
     int max = 1;
     for (int s : sizes) {
       max = Math.max(max, s);
@@ -346,7 +384,7 @@ final class Report {
               150 - height,
               bar - 2,
               height,
-              colour(k),
+              colour(colours[k]),
               k,
               sizes[k]));
       if (bar >= 16) {

@@ -72,6 +72,7 @@ public record Features(float[][] h, float[][] z, float[][] c) {
     float[][] c = new float[n][];
     float[] buffer = new float[batch * views.imageValues()];
     NDManager manager = run.manager();
+    ThreadGradients.recordingOff(manager);
     PiciNetwork net = run.network();
     for (int start = 0, chunk = 0; start < n; start += batch, chunk++) {
       int count = Math.min(batch, n - start);

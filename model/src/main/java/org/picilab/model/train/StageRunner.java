@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -133,6 +132,7 @@ public final class StageRunner {
               + ")");
     }
     int batches = data.size() / config.batchSize();
+    ThreadGradients.recordingOff(run.manager());
     listener.onStageStart(stage, fromEpoch, toEpoch, batches);
     ExecutorService prefetch =
         Executors.newSingleThreadExecutor(
@@ -323,7 +323,7 @@ public final class StageRunner {
     Map<String, Double> values = new LinkedHashMap<>();
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
-      try (GradientCollector collector = m.getEngine().newGradientCollector()) {
+      try (ThreadGradients collector = ThreadGradients.open(m)) {
         NDArray[] reconstruction = new NDArray[2];
         NDArray[] z = new NDArray[2];
         NDArray[] logits = new NDArray[2];

@@ -1,0 +1,103 @@
+package org.picilab.workflows.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.WorkflowReplayer;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.picilab.workflows.ExperimentWorkflow;
+import org.picilab.workflows.RunOutcome;
+import org.picilab.workflows.RunStatus;
+import org.picilab.workflows.sweep.SweepRequest;
+import org.picilab.workflows.sweep.SweepWorkflow;
+
+/**
+ * Workflow code must stay deterministic: replaying a recorded history with the current code must
+ * reproduce the same commands. Histories recorded from earlier versions live in {@code
+ * src/test/resources/histories}; regenerate them deliberately (after a versioned change) with
+ * {@code ./mvnw -pl workflows test -Dtest=ReplayTest -Dpici.recordHistories=true}.
+ */
+class ReplayTest extends WorkflowTestBase {
+
+  private static final List<String> EXPECTED =
+      List.of(
+          "experiment-completed.json",
+          "experiment-stopped.json",
+          "sweep-completed.json",
+          "sweep-continued-as-new.json");
+
+  @Test
+  void recordedHistoriesReplayWithTheCurrentCode() throws Exception {
+    for (String name : EXPECTED) {
+      try (InputStream in = getClass().getResourceAsStream("/histories/" + name)) {
+        assertTrue(in != null, "missing recorded history " + name);
+        WorkflowExecutionHistory history =
+            WorkflowExecutionHistory.fromJson(
+                new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        WorkflowReplayer.replayWorkflowExecution(
+            history, ExperimentWorkflowImpl.class, SweepWorkflowImpl.class);
+      }
+    }
+  }
+
+  @Test
+  void freshHistoriesReplay() throws Exception {
+    ExperimentWorkflow done = client.newWorkflowStub(ExperimentWorkflow.class, options("run-r1"));
+    assertEquals(
+        RunStatus.COMPLETED,
+        done.run(ExperimentWorkflowTest.request("run-r1", Map.of("lr", "0.001"))).status());
+    record("experiment-completed.json", "run-r1");
+
+    training.stepMillis = 1500;
+    ExperimentWorkflow stopped =
+        client.newWorkflowStub(ExperimentWorkflow.class, options("run-r2"));
+    CompletableFuture<RunOutcome> r2 =
+        WorkflowClient.execute(stopped::run, ExperimentWorkflowTest.request("run-r2", Map.of()));
+    while (training.running.get() == 0) {
+      Thread.sleep(20);
+    }
+    client.newWorkflowStub(ExperimentWorkflow.class, "run-r2").stop("replay test");
+    assertEquals(RunStatus.CANCELLED, r2.get().status());
+    record("experiment-stopped.json", "run-r2");
+
+    training.stepMillis = 10;
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r3"));
+    sweep.run(new SweepRequest("sweep-r3", SweepWorkflowTest.spec(200), null, null, null, 0));
+    record("sweep-completed.json", "sweep-r3");
+
+    SweepWorkflow continued = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r4"));
+    continued.run(new SweepRequest("sweep-r4", SweepWorkflowTest.spec(2), null, null, null, 0));
+    record("sweep-continued-as-new.json", "sweep-r4");
+  }
+
+  private void record(String name, String workflowId) throws Exception {
+    WorkflowExecutionHistory history = client.fetchHistory(workflowId);
+    WorkflowReplayer.replayWorkflowExecution(
+        history, ExperimentWorkflowImpl.class, SweepWorkflowImpl.class);
+    if (Boolean.getBoolean("pici.recordHistories")) {
+      Path dir = Path.of("src/test/resources/histories");
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(name), history.toJson(true), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void onlyTheExpectedHistoriesAreRecorded() throws Exception {
+    URL url = getClass().getResource("/histories");
+    assertTrue(url != null, "no recorded histories");
+    try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+      assertEquals(EXPECTED.size(), files.filter(p -> p.toString().endsWith(".json")).count());
+    }
+  }
+}

@@ -62,9 +62,13 @@ final class FileLocks {
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
     jvmLock.lock();
     try (FileChannel channel =
-            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = channel.lock()) {
-      return body.get();
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.lock();
+      try {
+        return body.get();
+      } finally {
+        lock.release();
+      }
     } finally {
       jvmLock.unlock();
     }

@@ -113,7 +113,7 @@ public final class LocalTracker implements Tracker {
 
   @Override
   public String experiment(String name) throws IOException {
-    requireText(name, "experiment name");
+    TrackerChecks.requireText(name, "experiment name");
     Optional<ExperimentEntry> existing = findExperiment(readExperiments(), name);
     if (existing.isPresent()) {
       return existing.get().id();
@@ -147,7 +147,7 @@ public final class LocalTracker implements Tracker {
       String experimentId, String name, String parentRunId, Map<String, String> tags)
       throws IOException {
     requireExperiment(experimentId);
-    requireText(name, "run name");
+    TrackerChecks.requireText(name, "run name");
     Map<String, String> allTags = new TreeMap<>(tags == null ? Map.of() : tags);
     allTags.put(RUN_NAME_TAG, name);
     if (parentRunId != null) {
@@ -222,12 +222,11 @@ public final class LocalTracker implements Tracker {
           for (Map.Entry<String, String> param : new TreeMap<>(params).entrySet()) {
             String old = merged.putIfAbsent(param.getKey(), param.getValue());
             if (old != null && !old.equals(param.getValue())) {
-              conflicts.add(
-                  "'" + param.getKey() + "' is '" + old + "', not '" + param.getValue() + "'");
+              conflicts.add(TrackerChecks.conflict(param.getKey(), old, param.getValue()));
             }
           }
           if (!conflicts.isEmpty()) {
-            throw paramConflict(runId, conflicts);
+            throw TrackerChecks.paramConflict(runId, conflicts);
           }
           return run.withParams(merged);
         });
@@ -246,7 +245,7 @@ public final class LocalTracker implements Tracker {
         () -> {
           long now = System.currentTimeMillis();
           for (Map.Entry<String, Double> metric : new TreeMap<>(values).entrySet()) {
-            requireText(metric.getKey(), "metric key");
+            TrackerChecks.requireText(metric.getKey(), "metric key");
             Double value = Objects.requireNonNull(metric.getValue(), metric.getKey());
             Path file = metricsDir.resolve(encodeKey(metric.getKey()) + METRIC_SUFFIX);
             MetricFileIndex index = refreshIndex(file);
@@ -270,7 +269,7 @@ public final class LocalTracker implements Tracker {
 
   @Override
   public List<MetricPoint> history(String runId, String key) throws IOException {
-    requireText(key, "metric key");
+    TrackerChecks.requireText(key, "metric key");
     readRun(runId); // An unknown run fails here, naming it.
     Path file = runDir(runId).resolve("metrics").resolve(encodeKey(key) + METRIC_SUFFIX);
     // Keyed by step, first point wins: the file has one point per step, and if it ever had more
@@ -310,8 +309,14 @@ public final class LocalTracker implements Tracker {
 
   @Override
   public void finish(String runId, RunState state) throws IOException {
-    requireEndState(state);
+    TrackerChecks.requireEndState(state);
     updateRun(runId, run -> run.withState(state, System.currentTimeMillis()));
+    // An ended run takes no more points from this instance until reopened (when its files are
+    // read again), so its indexes need not stay in memory of a long-lived worker.
+    Path metrics = runDir(runId).resolve("metrics");
+    synchronized (metricIndexes) {
+      metricIndexes.keySet().removeIf(file -> file.startsWith(metrics));
+    }
   }
 
   @Override
@@ -564,33 +569,6 @@ public final class LocalTracker implements Tracker {
     while (buffer.hasRemaining()) {
       channel.write(buffer, position + buffer.position());
     }
-  }
-
-  // ---- validation ----------------------------------------------------------------------------
-
-  private static void requireText(String value, String what) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("The " + what + " must not be blank, got '" + value + "'");
-    }
-  }
-
-  static void requireEndState(RunState state) {
-    Objects.requireNonNull(state, "state");
-    if (state == RunState.RUNNING) {
-      throw new IllegalArgumentException(
-          "finish needs an end state (FINISHED, FAILED or KILLED), got RUNNING; use reopen to"
-              + " resume a run");
-    }
-  }
-
-  static IllegalStateException paramConflict(String runId, List<String> conflicts) {
-    return new IllegalStateException(
-        "Run "
-            + runId
-            + " already has different values for parameters: "
-            + String.join("; ", conflicts)
-            + ". Parameters are immutable: log the same values again, or start a new run for a"
-            + " new configuration");
   }
 
   // ---- stored forms --------------------------------------------------------------------------

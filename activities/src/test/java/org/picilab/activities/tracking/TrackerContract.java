@@ -7,11 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +72,44 @@ abstract class TrackerContract {
     assertNotEquals(id, other, "another name gives another experiment");
     assertTrue(id.matches("[0-9]+") && other.matches("[0-9]+"), id + ", " + other);
     assertTrue(Long.parseLong(other) > Long.parseLong(id), "ids increase: " + id + ", " + other);
+  }
+
+  @Test
+  void concurrentGetOrCreateGivesOneExperiment() throws Exception {
+    String name = unique("race");
+    int writers = 4;
+    CyclicBarrier start = new CyclicBarrier(writers);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<String>> ids = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        Tracker own = tracker(); // one instance each, as separate worker processes would have
+        ids.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return own.experiment(name);
+                }));
+      }
+      Set<String> distinct = new HashSet<>();
+      for (Future<String> id : ids) {
+        distinct.add(id.get(60, TimeUnit.SECONDS));
+      }
+      assertEquals(1, distinct.size(), "one experiment: " + distinct);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void experimentNamesWithQuotesAreFoundAgain() throws IOException {
+    Tracker tracker = tracker();
+    for (String name : List.of(unique("bob's"), unique("the \"best\""), unique("bob's \"best\""))) {
+      String id = tracker.experiment(name);
+      assertEquals(id, tracker().experiment(name), name);
+      String run = tracker.startRun(id, name, null, Map.of());
+      assertEquals(id, tracker.run(run).experimentId());
+    }
   }
 
   @Test

@@ -388,7 +388,9 @@ public final class MlflowTracker implements Tracker {
               attempt,
               ATTEMPTS,
               e.getMessage());
-          pause(attempt);
+          if (attempt < ATTEMPTS) {
+            pause(attempt);
+          }
         }
       }
       throw failure;

@@ -51,6 +51,13 @@ public final class CheckpointStore {
 
   private static final Pattern NAME = Pattern.compile("e(\\d{4,9})-b(\\d{4,9})\\.ckpt");
 
+  /**
+   * What S3Proxy's filesystem store writes beside a destination while it stores or copies an object
+   * ({@code <key>-<uuid>}, renamed at the end); a crash of the endpoint leaves it behind.
+   */
+  private static final Pattern SERVER_LEFTOVER =
+      Pattern.compile("e\\d{4,9}-b\\d{4,9}\\.ckpt-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
+
   /** Temporary uploads older than this belong to a writer that died; {@link #prune} drops them. */
   static final Duration ABANDONED_AFTER = Duration.ofHours(6);
 
@@ -316,7 +323,7 @@ public final class CheckpointStore {
 
   /**
    * Deletes all but the newest {@code keep} checkpoints of a run, and temporary uploads that a
-   * writer abandoned hours ago.
+   * writer (or the endpoint) abandoned hours ago.
    *
    * @param runId the run
    * @param keep how many to keep, at least 0
@@ -352,7 +359,9 @@ public final class CheckpointStore {
     long cutoff = System.currentTimeMillis() - abandonedAfter.toMillis();
     for (ObjectStore.ObjectInfo o : all) {
       String rest = o.key().substring(prefix.length());
-      if (rest.startsWith(S3ObjectStore.TEMPORARY_DIR) && o.lastModifiedMillis() <= cutoff) {
+      boolean leftover =
+          rest.startsWith(S3ObjectStore.TEMPORARY_DIR) || SERVER_LEFTOVER.matcher(rest).matches();
+      if (leftover && o.lastModifiedMillis() <= cutoff) {
         store.delete(o.key());
         LOG.info("removed abandoned temporary upload {}", store.uri(o.key()));
       }

@@ -64,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * deleted bucket, a local file that cannot be read) is a plain {@link IOException} at once: trying
  * again would not help. Every message names the endpoint, the bucket and the key.
  *
+ * <p>Listings show every object under a prefix, including objects still being written: this class's
+ * own temporary uploads under {@link #TEMPORARY_DIR}, and whatever the server writes beside a
+ * destination while it stores one (S3Proxy's filesystem store writes {@code <key>-<uuid>} and
+ * renames it at the end). Code that lists should match the names it expects rather than take every
+ * key. Listings carry no user metadata on S3Proxy; {@link #stat} reads it.
+ *
  * <p>Instances are thread-safe: the MinIO client is, and every other field is final.
  */
 public final class S3ObjectStore implements ObjectStore {

@@ -186,6 +186,8 @@ class CheckpointStoreTest {
       store.putBytes(CheckpointStore.key(run, e, 0), new byte[] {(byte) e}, null);
     }
     store.putBytes(prefix + ".tmp/e0006-b0000.ckpt.dead", new byte[] {6}, null);
+    String serverLeftover = prefix + "e0006-b0000.ckpt-0b4c3f0e-7d4a-4f6e-9a53-2d1f0c9e8b7a";
+    store.putBytes(serverLeftover, new byte[] {6}, null);
     checkpoints.prune(run, 3);
     assertEquals(
         List.of(
@@ -196,13 +198,28 @@ class CheckpointStoreTest {
     assertTrue(
         store.stat(prefix + ".tmp/e0006-b0000.ckpt.dead").isPresent(),
         "a temporary upload of the last hours may still be running");
+    assertTrue(store.stat(serverLeftover).isPresent());
 
     new CheckpointStore(store, scratch, Duration.ZERO).prune(run, 1);
     assertEquals(List.of(CheckpointStore.key(run, 5, 0)), checkpoints.keys(run));
     assertEquals(
         List.of(CheckpointStore.key(run, 5, 0)),
         store.list(prefix).stream().map(ObjectStore.ObjectInfo::key).toList(),
-        "the abandoned upload is gone too");
+        "the abandoned uploads are gone too");
+  }
+
+  @Test
+  void theSinkNeverPrunesTheCheckpointItJustSaved() throws IOException {
+    // Newer names than the run's position are leftovers newest() skipped as damaged; they must not
+    // count as "the newest" and push the fresh checkpoint out.
+    String run = "run-resumed";
+    store.putBytes(CheckpointStore.key(run, 5, 0), new byte[] {5}, null);
+    store.putBytes(CheckpointStore.key(run, 4, 0), new byte[] {4}, null);
+    List<CheckpointStore.Saved> reported = new ArrayList<>();
+    checkpoints.sink(run, 1, reported::add).save(trained);
+    assertEquals(List.of(CheckpointStore.key(run, 3, 0)), checkpoints.keys(run));
+    assertEquals(1, reported.size());
+    assertEquals(CheckpointStore.key(run, 3, 0), reported.get(0).key());
   }
 
   @Test

@@ -44,11 +44,30 @@ public final class PiciCli {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    run(commandLine(), args);
+  }
+
+  /**
+   * Configures the process, runs a command line and exits with its code. Other modules use it to
+   * run the same command line with more subcommands.
+   *
+   * @param commandLine the command line, e.g. {@link #commandLine()} with more subcommands
+   * @param args the arguments
+   */
+  public static void run(CommandLine commandLine, String[] args) {
     ProcessSettings.configure();
-    int code = commandLine().execute(args);
+    int code = commandLine.execute(args);
     if (!SHUTTING_DOWN.get()) {
       System.exit(code);
     }
+  }
+
+  /**
+   * Marks that the JVM is shutting down (a shutdown hook runs), when {@code System.exit} must not
+   * be called.
+   */
+  public static void shuttingDown() {
+    SHUTTING_DOWN.set(true);
   }
 
   /**

@@ -16,6 +16,9 @@ final class ProcessSettings {
     setDefault("ai.djl.pytorch.num_interop_threads", "1");
     setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     setDefault("org.slf4j.simpleLogger.log.org.picilab", "info");
+    // The embedded S3 endpoint and its web server announce every start at INFO.
+    setDefault("org.slf4j.simpleLogger.log.org.gaul", "warn");
+    setDefault("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
     setDefault("org.slf4j.simpleLogger.showThreadName", "false");
     setDefault("org.slf4j.simpleLogger.showLogName", "false");
     setDefault("org.slf4j.simpleLogger.levelInBrackets", "true");

@@ -300,10 +300,6 @@ final class TrainCommand implements Callable<Integer> {
     }
     bar.message("Evaluating " + images.size() + " images...");
     Evaluation eval = Evaluator.evaluate(run, images);
-    double samples = 0;
-    for (EpochRecord r : run.history()) {
-      samples += (double) r.batches() * cfg.batchSize();
-    }
     double wall = (System.nanoTime() - started) / 1e9;
     double before = 0;
     if (resumedFrom != null) {
@@ -314,23 +310,14 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     RunResult result =
-        new RunResult(
-            cfg.method(),
+        RunResult.of(
+            run,
+            eval,
             dir.spec().data(),
-            images.size(),
-            run.clusters(),
-            e,
-            cfg.seed(),
-            eval.scores(),
-            wall + before,
-            samples / Math.max(run.trainingSeconds(), 1e-9),
             dir.spec().preset(),
-            ConfigLoader.fingerprint(cfg),
             stageScores,
-            eval.clusterSizes(),
-            run.trainingSeconds(),
-            resumedFrom,
-            run.manager().getDevice().toString());
+            wall + before,
+            resumedFrom);
     RunOutputs.write(dir, result, eval, images, run.history());
     if (eval.scores() != null) {
       err.printf(

@@ -46,6 +46,49 @@ public record RunResult(
     String device) {
 
   /**
+   * The summary of a trained run.
+   *
+   * @param run the trained run
+   * @param eval its evaluation
+   * @param dataset the data argument
+   * @param preset the preset its configuration started from
+   * @param stageScores scores at the end of each stage (may be empty)
+   * @param wallSeconds elapsed time to report
+   * @param resumedFromEpoch the epoch a resume continued from, or null
+   * @return the summary
+   */
+  public static RunResult of(
+      org.picilab.model.train.TrainingRun run,
+      org.picilab.model.eval.Evaluation eval,
+      String dataset,
+      String preset,
+      Map<String, StageScore> stageScores,
+      double wallSeconds,
+      Integer resumedFromEpoch) {
+    double samples = 0;
+    for (org.picilab.model.train.EpochRecord r : run.history()) {
+      samples += (double) r.batches() * run.config().batchSize();
+    }
+    return new RunResult(
+        run.config().method(),
+        dataset,
+        run.dataset().size(),
+        run.clusters(),
+        run.config().epochs(),
+        run.config().seed(),
+        eval.scores(),
+        wallSeconds,
+        samples / Math.max(run.trainingSeconds(), 1e-9),
+        preset,
+        org.picilab.model.config.ConfigLoader.fingerprint(run.config()),
+        stageScores,
+        eval.clusterSizes(),
+        run.trainingSeconds(),
+        resumedFromEpoch,
+        run.manager().getDevice().toString());
+  }
+
+  /**
    * Scores taken at the end of a stage.
    *
    * @param readout how clusters were read: "head" (argmax of the cluster head) or "kmeans-h"

@@ -1,0 +1,29 @@
+package org.picilab.activities.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/** Parses the {@code --device} option. */
+final class Devices {
+
+  private Devices() {}
+
+  static Device parse(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "cpu" -> Device.cpu();
+      case "gpu" -> {
+        if (Engine.getInstance().getGpuCount() == 0) {
+          throw new IllegalArgumentException(
+              "--device gpu: the engine sees no GPU. Install the CUDA build of libtorch and set"
+                  + " PYTORCH_LIBRARY_PATH (see the README), or use --device cpu");
+        }
+        yield Device.gpu();
+      }
+      case "auto" -> Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+      default ->
+          throw new IllegalArgumentException(
+              "--device must be auto, cpu or gpu, got '" + name + "'");
+    };
+  }
+}

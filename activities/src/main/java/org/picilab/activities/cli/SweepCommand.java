@@ -1,0 +1,445 @@
+package org.picilab.activities.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.picilab.model.config.ConfigException;
+import org.picilab.model.config.ConfigLoader;
+import org.picilab.workflows.RunStatus;
+import org.picilab.workflows.TaskQueues;
+import org.picilab.workflows.sweep.ConfigSummary;
+import org.picilab.workflows.sweep.SearchSpace;
+import org.picilab.workflows.sweep.SweepPhase;
+import org.picilab.workflows.sweep.SweepRequest;
+import org.picilab.workflows.sweep.SweepSpec;
+import org.picilab.workflows.sweep.SweepSpecParser;
+import org.picilab.workflows.sweep.SweepStatus;
+import org.picilab.workflows.sweep.SweepWorkflow;
+import org.picilab.workflows.sweep.TrialPlan;
+import org.picilab.workflows.sweep.TrialState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pici sweep}: launch, watch, pause, resume and cancel sweeps. */
+@Command(
+    name = "sweep",
+    mixinStandardHelpOptions = true,
+    description = "Launches and manages sweeps on the running platform.",
+    subcommands = {
+      SweepCommand.Launch.class,
+      SweepCommand.Show.class,
+      SweepCommand.ListSweeps.class,
+      SweepCommand.Pause.class,
+      SweepCommand.Resume.class,
+      SweepCommand.Cancel.class
+    })
+final class SweepCommand {
+
+  /** {@code pici sweep launch SPEC [--wait]}. */
+  @Command(
+      name = "launch",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Checks a sweep specification (YAML or JSON) and starts it. Prints the sweep id.",
+        "With --wait, follows it to the end and prints the summary."
+      })
+  static final class Launch implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "SPEC", description = "the specification file")
+    Path file;
+
+    @Option(names = "--wait", description = "follow the sweep until it ends")
+    boolean waitForEnd;
+
+    @Override
+    public Integer call() throws Exception {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException("no such sweep specification: " + file);
+      }
+      SweepSpec sweep = SweepSpecParser.parse(text);
+      List<TrialPlan> trials = SearchSpace.trials(sweep);
+      validate(sweep, trials);
+      String id = "sweep-" + sweep.name() + "-" + suffix();
+      try (Session s = Session.open("cli")) {
+        SweepWorkflow wf =
+            s.platform()
+                .client()
+                .newWorkflowStub(
+                    SweepWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(TaskQueues.WORKFLOWS)
+                        .setWorkflowIdReusePolicy(
+                            WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                        .build());
+        WorkflowClient.start(wf::run, new SweepRequest(id, sweep, null, null, null, 0));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(id);
+        out.flush();
+        long configs = trials.stream().map(TrialPlan::configKey).distinct().count();
+        System.err.printf(
+            Locale.ROOT,
+            "%d trials (%d configurations x %d seeds%s), at most %d at once. Watch it: ./pici sweep show %s%n",
+            trials.size(),
+            configs,
+            sweep.seeds().size(),
+            sweep.budget() > 0 ? ", budget " + sweep.budget() : "",
+            sweep.maxConcurrent(),
+            id);
+        if (!waitForEnd) {
+          return 0;
+        }
+        SweepStatus end = follow(s, id);
+        print(spec.commandLine().getOut(), end, s);
+        return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
+      }
+    }
+
+    /**
+     * Every configuration must load before anything starts, so typos fail here, not in a worker.
+     */
+    private static void validate(SweepSpec sweep, List<TrialPlan> trials) {
+      Map<String, Map<String, String>> distinct = new LinkedHashMap<>();
+      for (TrialPlan t : trials) {
+        distinct.putIfAbsent(t.configKey(), t.parameters());
+      }
+      for (Map.Entry<String, Map<String, String>> e : distinct.entrySet()) {
+        Map<String, String> overrides = new LinkedHashMap<>(e.getValue());
+        overrides.put("method", sweep.method());
+        try {
+          ConfigLoader.load(sweep.preset(), null, overrides);
+        } catch (ConfigException ex) {
+          String where =
+              sweep.space().containsKey(ex.field())
+                  ? "search.space." + ex.field()
+                  : "parameters." + ex.field();
+          throw new ConfigException(
+              where,
+              ex.getMessage().substring(ex.field().length() + 2)
+                  + " (configuration "
+                  + e.getKey()
+                  + ")");
+        }
+      }
+    }
+
+    private static String suffix() {
+      String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+      SecureRandom rng = new SecureRandom();
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 4; i++) {
+        sb.append(alphabet.charAt(rng.nextInt(alphabet.length())));
+      }
+      return sb.toString();
+    }
+  }
+
+  /** Polls a sweep until it ends, printing a line whenever its counts change. */
+  static SweepStatus follow(Session s, String id) throws InterruptedException {
+    SweepWorkflow wf = s.platform().client().newWorkflowStub(SweepWorkflow.class, id);
+    String last = "";
+    while (true) {
+      SweepStatus st = wf.status();
+      String line =
+          String.format(
+              Locale.ROOT,
+              "%s: %d/%d ended (%d completed, %d failed, %d cancelled), %d running, %d pending",
+              st.phase(),
+              st.trials().size() - st.count(RunStatus.PENDING) - st.count(RunStatus.RUNNING),
+              st.trials().size(),
+              st.count(RunStatus.COMPLETED),
+              st.count(RunStatus.FAILED),
+              st.count(RunStatus.CANCELLED),
+              st.count(RunStatus.RUNNING),
+              st.count(RunStatus.PENDING));
+      if (!line.equals(last)) {
+        System.err.println(java.time.LocalTime.now().withNano(0) + "  " + line);
+        last = line;
+      }
+      if (st.phase() == SweepPhase.COMPLETED || st.phase() == SweepPhase.CANCELLED) {
+        return st;
+      }
+      Thread.sleep(2000);
+    }
+  }
+
+  /** Prints a sweep's status, trials and per-configuration summary. */
+  static void print(PrintWriter out, SweepStatus st, Session s) {
+    out.printf(
+        Locale.ROOT,
+        "%s  %s  %d trials: %d completed, %d failed, %d cancelled, %d running, %d pending%n",
+        st.sweepId(),
+        st.phase(),
+        st.trials().size(),
+        st.count(RunStatus.COMPLETED),
+        st.count(RunStatus.FAILED),
+        st.count(RunStatus.CANCELLED),
+        st.count(RunStatus.RUNNING),
+        st.count(RunStatus.PENDING));
+    SweepSpec sp = st.spec();
+    out.printf(
+        Locale.ROOT,
+        "%s on %s, %s search over %s, seeds %s, at most %d at once%n%n",
+        sp.method(),
+        sp.dataset(),
+        sp.strategy(),
+        sp.space().isEmpty() ? "nothing" : String.join(", ", sp.space().keySet()),
+        sp.seeds(),
+        sp.maxConcurrent());
+    int width = "configuration".length();
+    for (TrialState t : st.trials()) {
+      width = Math.max(width, t.configKey().length());
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-3s %-32s %-" + width + "s %6s  %-10s %-8s %s%n",
+        "#",
+        "run",
+        "config",
+        "seed",
+        "status",
+        "epoch",
+        "scores");
+    for (TrialState t : st.trials()) {
+      String epoch = "";
+      if (t.status() == RunStatus.RUNNING && s != null) {
+        try {
+          var p = s.registry().progress(t.runId());
+          if (p.isPresent()) {
+            epoch = p.get().epoch() + "/" + p.get().totalEpochs();
+          }
+        } catch (IOException e) {
+          epoch = "?";
+        }
+      }
+      out.printf(
+          Locale.ROOT,
+          "%-3d %-32s %-" + width + "s %6d  %-10s %-8s %s%n",
+          t.index() + 1,
+          t.runId(),
+          t.configKey(),
+          t.seed(),
+          t.status(),
+          epoch,
+          t.status() == RunStatus.FAILED ? "error: " + t.error() : Format.scores(t.scores()));
+    }
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "%-" + width + "s %6s  %-15s %-15s %-15s %-15s%n",
+        "configuration",
+        "done",
+        "NMI",
+        "ACC",
+        "ARI",
+        "FMI");
+    for (ConfigSummary c : st.summary()) {
+      if (c.mean() == null) {
+        out.printf(
+            Locale.ROOT,
+            "%-" + width + "s %3d/%-2d  -%n",
+            c.configKey(),
+            c.completed(),
+            c.trials());
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "%-" + width + "s %3d/%-2d  %-15s %-15s %-15s %-15s%n",
+            c.configKey(),
+            c.completed(),
+            c.trials(),
+            Format.meanStd(c.mean().nmi(), c.std().nmi(), c.completed()),
+            Format.meanStd(c.mean().acc(), c.std().acc(), c.completed()),
+            Format.meanStd(c.mean().ari(), c.std().ari(), c.completed()),
+            Format.meanStd(c.mean().fmi(), c.std().fmi(), c.completed()));
+      }
+    }
+    out.flush();
+  }
+
+  /** Reads a sweep's status from its workflow, or from the registry when the workflow is gone. */
+  static Optional<SweepStatus> status(Session s, String id, boolean[] fromRegistry)
+      throws IOException {
+    try {
+      return Optional.of(s.platform().client().newWorkflowStub(SweepWorkflow.class, id).status());
+    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
+      fromRegistry[0] = true;
+      return s.registry().sweep(id);
+    }
+  }
+
+  /** {@code pici sweep show ID [--json]}. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Shows a sweep: status, trials, summary.")
+  static final class Show implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ID", description = "the sweep id")
+    String id;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        boolean[] stale = {false};
+        Optional<SweepStatus> st = status(s, id, stale);
+        if (st.isEmpty()) {
+          throw new IllegalArgumentException(
+              "no sweep " + id + " (list them with ./pici sweep list)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(
+              new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(st.get()));
+          out.flush();
+        } else {
+          print(out, st.get(), s);
+          if (stale[0]) {
+            out.println();
+            out.println(
+                "(from the registry: the sweep's workflow is not running on this server; its last"
+                    + " recorded state is shown)");
+          }
+          out.flush();
+        }
+        return 0;
+      }
+    }
+  }
+
+  /** {@code pici sweep list}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists the recorded sweeps.")
+  static final class ListSweeps implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        PrintWriter out = spec.commandLine().getOut();
+        for (String id : s.registry().sweepIds()) {
+          boolean[] stale = {false};
+          Optional<SweepStatus> st = status(s, id, stale);
+          st.ifPresent(
+              x ->
+                  out.printf(
+                      Locale.ROOT,
+                      "%-36s %-10s %3d/%-3d completed%s%n",
+                      id,
+                      x.phase(),
+                      x.count(RunStatus.COMPLETED),
+                      x.trials().size(),
+                      stale[0]
+                              && !(x.phase() == SweepPhase.COMPLETED
+                                  || x.phase() == SweepPhase.CANCELLED)
+                          ? "  (not running on this server)"
+                          : ""));
+        }
+        out.flush();
+        return 0;
+      }
+    }
+  }
+
+  /** Sends a signal to a sweep. */
+  abstract static class Signal implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "the sweep id")
+    String id;
+
+    abstract void send(SweepWorkflow wf);
+
+    abstract String done();
+
+    @Override
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        try {
+          send(s.platform().client().newWorkflowStub(SweepWorkflow.class, id));
+        } catch (WorkflowException e) {
+          throw new IllegalArgumentException("sweep " + id + " is not running: " + e.getMessage());
+        }
+        System.err.println(id + ": " + done());
+        return 0;
+      }
+    }
+  }
+
+  /** {@code pici sweep pause ID}. */
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Starts no new trials; running ones go on.")
+  static final class Pause extends Signal {
+    @Override
+    void send(SweepWorkflow wf) {
+      wf.pause();
+    }
+
+    @Override
+    String done() {
+      return "paused; running trials continue, no new ones start";
+    }
+  }
+
+  /** {@code pici sweep resume ID}. */
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Starts trials again after a pause.")
+  static final class Resume extends Signal {
+    @Override
+    void send(SweepWorkflow wf) {
+      wf.resume();
+    }
+
+    @Override
+    String done() {
+      return "resumed";
+    }
+  }
+
+  /** {@code pici sweep cancel ID}. */
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description = "Stops running trials (each leaves a checkpoint) and skips the rest.")
+  static final class Cancel extends Signal {
+    @Override
+    void send(SweepWorkflow wf) {
+      wf.cancel();
+    }
+
+    @Override
+    String done() {
+      return "cancelling: running trials stop after their next batch, leaving checkpoints";
+    }
+  }
+}

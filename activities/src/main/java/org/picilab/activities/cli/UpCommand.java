@@ -1,0 +1,170 @@
+package org.picilab.activities.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.picilab.activities.platform.EmbeddedStack;
+import org.picilab.activities.platform.Platform;
+import org.picilab.activities.platform.PlatformSettings;
+import org.picilab.activities.platform.Workers;
+import org.picilab.activities.training.DatasetCache;
+import org.picilab.model.cli.PiciCli;
+import org.picilab.workflows.TaskQueues;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pici up}: the whole platform on this machine, in one process. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Starts the local stack and keeps it running until Ctrl-C:",
+      "Temporal's Java test server, an S3 endpoint over PICI_HOME/s3, the local",
+      "tracking store, the controller (workflows and bookkeeping) and N training",
+      "workers. TEMPORAL_ADDRESS, PICI_S3_ENDPOINT (and keys) and",
+      "MLFLOW_TRACKING_URI switch each part to a real server instead."
+    })
+final class UpCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "in-process training workers (default ${DEFAULT-VALUE}); 0 leaves the work"
+              + " to separate `pici worker` processes")
+  int workers;
+
+  @Option(
+      names = "--temporal-port",
+      paramLabel = "P",
+      defaultValue = "7233",
+      description = "embedded Temporal port")
+  int temporalPort;
+
+  @Option(
+      names = "--s3-port",
+      paramLabel = "P",
+      defaultValue = "9000",
+      description = "embedded S3 port")
+  int s3Port;
+
+  @Option(
+      names = "--device",
+      paramLabel = "D",
+      defaultValue = "auto",
+      description = "auto, cpu or gpu")
+  String device;
+
+  @Option(
+      names = "--task-queue",
+      paramLabel = "Q",
+      defaultValue = TaskQueues.TRAINING,
+      description = "training task queue of the in-process workers")
+  String taskQueue;
+
+  @Override
+  public Integer call() throws Exception {
+    if (workers < 0) {
+      throw new IllegalArgumentException("--workers must be 0 or more, got " + workers);
+    }
+    PrintStream err = System.err;
+    Map<String, String> env = System.getenv();
+    PlatformSettings base = PlatformSettings.resolve(env, false);
+    refuseIfRunning(base.home());
+    Device d = workers > 0 ? Devices.parse(device) : null;
+    long pid = ProcessHandle.current().pid();
+    EmbeddedStack stack =
+        EmbeddedStack.start(
+            base,
+            !env.containsKey("TEMPORAL_ADDRESS"),
+            temporalPort,
+            !env.containsKey("PICI_S3_ENDPOINT"),
+            s3Port);
+    PlatformSettings settings = stack.settings();
+    Platform platform;
+    Workers hosted = new Workers();
+    try {
+      platform = Platform.connect(settings, Platform.identity("controller"));
+      hosted.controller(platform);
+      DatasetCache cache = new DatasetCache(2);
+      for (int i = 0; i < workers; i++) {
+        hosted.training(platform, taskQueue, d, Platform.identity("worker") + "-" + (i + 1), cache);
+      }
+      settings.writeStackFile(pid);
+    } catch (IOException | RuntimeException e) {
+      hosted.close();
+      stack.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  PiciCli.shuttingDown();
+                  hosted.close();
+                  platform.close();
+                  stack.close();
+                  settings.removeStackFile(pid);
+                  stopped.countDown();
+                },
+                "pici-up-shutdown"));
+    err.println("PICI Lab stack (pid " + pid + "):");
+    err.println(
+        "  Temporal   "
+            + settings.temporalAddress()
+            + (stack.embeddedTemporal()
+                ? "  (embedded test server; state lives as long as this process)"
+                : ""));
+    err.println(
+        "  S3         "
+            + settings.s3().endpoint()
+            + " bucket "
+            + settings.s3().bucket()
+            + (stack.embeddedS3()
+                ? "  (embedded, data in " + settings.home().resolve("s3") + ")"
+                : ""));
+    err.println(
+        "  Tracking   "
+            + (settings.mlflowUri() != null
+                ? "MLflow " + settings.mlflowUri()
+                : "local store " + settings.trackingDir()));
+    err.println(
+        "  Workers    "
+            + workers
+            + " in-process on task queue "
+            + taskQueue
+            + (d == null ? "" : " (" + d + ")")
+            + "; add more with ./pici worker");
+    err.println("Ready. Try: ./pici sweep launch workflows/examples/digits-quick.yaml --wait");
+    err.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static void refuseIfRunning(Path home) throws IOException {
+    Path file = home.resolve(PlatformSettings.STACK_FILE);
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    long pid = new ObjectMapper().readTree(file.toFile()).path("pid").asLong(-1);
+    if (pid > 0
+        && pid != ProcessHandle.current().pid()
+        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      throw new IllegalArgumentException(
+          "a stack is already running from "
+              + home
+              + " (pid "
+              + pid
+              + "). Stop it first, or use another PICI_HOME.");
+    }
+  }
+}

@@ -1,0 +1,654 @@
+package org.picilab.activities.training;
+
+import ai.djl.Device;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.client.WorkflowClient;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.picilab.activities.registry.Registry;
+import org.picilab.activities.store.CheckpointStore;
+import org.picilab.activities.store.ObjectStore;
+import org.picilab.activities.store.S3Uri;
+import org.picilab.activities.tracking.Tracker;
+import org.picilab.model.config.ConfigException;
+import org.picilab.model.config.ConfigLoader;
+import org.picilab.model.config.Epochs;
+import org.picilab.model.config.RunConfig;
+import org.picilab.model.data.DataException;
+import org.picilab.model.data.ImageDataset;
+import org.picilab.model.eval.Evaluation;
+import org.picilab.model.eval.Evaluator;
+import org.picilab.model.local.RunDirectory;
+import org.picilab.model.local.RunOutputs;
+import org.picilab.model.local.RunResult;
+import org.picilab.model.train.BatchProgress;
+import org.picilab.model.train.DivergenceException;
+import org.picilab.model.train.EpochRecord;
+import org.picilab.model.train.Stage;
+import org.picilab.model.train.StageRunner;
+import org.picilab.model.train.TrainingCancelledException;
+import org.picilab.model.train.TrainingListener;
+import org.picilab.model.train.TrainingRun;
+import org.picilab.workflows.EpochProgress;
+import org.picilab.workflows.EvaluationResult;
+import org.picilab.workflows.Execution;
+import org.picilab.workflows.ExperimentWorkflow;
+import org.picilab.workflows.FailureTypes;
+import org.picilab.workflows.RunPlan;
+import org.picilab.workflows.RunRequest;
+import org.picilab.workflows.Scores;
+import org.picilab.workflows.StageOutcome;
+import org.picilab.workflows.StageRequest;
+import org.picilab.workflows.TrainingActivities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training worker's activities; see {@link TrainingActivities}. One instance serves every
+ * activity of a worker; state lives in the activity invocation, the object store and the tracker.
+ */
+public final class TrainingActivitiesImpl implements TrainingActivities {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingActivitiesImpl.class);
+
+  /** Tag with the PICI Lab run id on the tracked run. */
+  public static final String RUN_TAG = "pici.runId";
+
+  /** Experiment of runs that belong to no sweep. */
+  public static final String STANDALONE_EXPERIMENT = "runs";
+
+  private static final long MID_EPOCH_REPORT_MILLIS = 15_000;
+
+  private final ObjectStore store;
+  private final ObjectStoreFactory stores;
+  private final CheckpointStore checkpoints;
+  private final Tracker tracker;
+  private final Registry registry;
+  private final WorkflowClient client;
+  private final DatasetCache datasets;
+  private final Device device;
+  private final String worker;
+
+  /** Opens stores for buckets other than the platform's, for artifact locations elsewhere. */
+  @FunctionalInterface
+  public interface ObjectStoreFactory {
+    /**
+     * A store for a bucket.
+     *
+     * @param bucket the bucket
+     * @return a store
+     * @throws IOException when it cannot be opened
+     */
+    ObjectStore forBucket(String bucket) throws IOException;
+  }
+
+  /**
+   * Creates the activities.
+   *
+   * @param store the platform's object store
+   * @param stores opens stores for other buckets
+   * @param tracker the tracking backend
+   * @param client the Temporal client, to report progress to workflows
+   * @param datasets the worker's data set cache
+   * @param device where to train
+   * @param worker this worker's identity, for progress reports
+   */
+  public TrainingActivitiesImpl(
+      ObjectStore store,
+      ObjectStoreFactory stores,
+      Tracker tracker,
+      WorkflowClient client,
+      DatasetCache datasets,
+      Device device,
+      String worker) {
+    this.store = store;
+    this.stores = stores;
+    this.checkpoints = new CheckpointStore(store);
+    this.tracker = tracker;
+    this.registry = new Registry(store);
+    this.client = client;
+    this.datasets = datasets;
+    this.device = device;
+    this.worker = worker;
+  }
+
+  // ---------------------------------------------------------------- prepare
+
+  @Override
+  public RunPlan prepare(RunRequest request) {
+    try (Pump pump = Pump.start(Activity.getExecutionContext(), request)) {
+      RunConfig config = config(request);
+      ImageDataset data = data(request, config);
+      try (TrainingRun probe = TrainingRun.create(config, request.dataset(), data, Device.cpu())) {
+        int k = probe.clusters();
+        String trackingRunId = trackingRun(request, config);
+        int checkpointEpoch = newestEpoch(request.runId());
+        Epochs e = config.epochs();
+        return new RunPlan(
+            trackingRunId, e.pretrain(), e.train(), e.boost(), data.size(), k, checkpointEpoch);
+      } catch (ConfigException ex) {
+        throw badConfiguration(ex);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("preparing " + request.runId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String trackingRun(RunRequest request, RunConfig config) throws IOException {
+    String experiment =
+        tracker.experiment(request.sweepId() != null ? request.sweepId() : STANDALONE_EXPERIMENT);
+    Optional<String> existing = tracker.findRun(experiment, RUN_TAG, request.runId());
+    String runId;
+    if (existing.isPresent()) {
+      runId = existing.get();
+      // A resumed run continues its tracked run rather than starting a new one.
+      if (tracker.run(runId).state() != Tracker.RunState.RUNNING) {
+        tracker.reopen(runId);
+      }
+    } else {
+      Map<String, String> tags = new LinkedHashMap<>();
+      tags.put(RUN_TAG, request.runId());
+      if (request.sweepId() != null) {
+        tags.put("pici.sweepId", request.sweepId());
+      }
+      tags.put("pici.configKey", request.configKey());
+      tags.put("pici.method", config.method());
+      tags.put("pici.seed", String.valueOf(config.seed()));
+      tags.put("pici.dataset", request.dataset());
+      tags.put("pici.gitCommit", System.getProperty("pici.commit", "unknown"));
+      runId = tracker.startRun(experiment, request.runId(), request.parentTrackingRunId(), tags);
+    }
+    tracker.logParams(runId, flatten(config));
+    return runId;
+  }
+
+  // ---------------------------------------------------------------- train
+
+  @Override
+  public StageOutcome trainStage(StageRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    int attempt = ctx.getInfo().getAttempt();
+    RunRequest run = request.run();
+    RunConfig config = config(run);
+    ImageDataset data = data(run, config);
+    Stage stage = Stage.parse(request.stage());
+    Execution execution = run.execution() == null ? Execution.DEFAULT : run.execution();
+    long started = System.nanoTime();
+    AtomicReference<String> lastKey = new AtomicReference<>();
+    Pump pump = Pump.start(ctx, run);
+    try (TrainingRun training = restoreOrCreate(ctx, run, config, data, lastKey)) {
+      int startedAt = training.epoch();
+      int end = stage.offset(config.epochs()) + stage.length(config.epochs());
+      if (training.epoch() >= end) {
+        return new StageOutcome(
+            request.stage(), training.epoch(), startedAt, lastKey.get(), attempt, false, 0, worker);
+      }
+      pump.details(
+          new HeartbeatDetails(request.stage(), training.epoch(), training.batch(), lastKey.get()));
+      LOG.info(
+          "{}: {} from epoch {} (attempt {}) on {}",
+          run.runId(),
+          request.stage(),
+          training.epoch(),
+          attempt,
+          worker);
+      Reporter reporter = new Reporter(run, request, training, pump, lastKey, attempt, startedAt);
+      StageRunner runner =
+          new StageRunner(
+              data,
+              reporter,
+              pump::cancelled,
+              checkpoints.sink(
+                  run.runId(),
+                  execution.keepCheckpoints(),
+                  saved -> {
+                    lastKey.set(saved.key());
+                    pump.details(
+                        new HeartbeatDetails(
+                            request.stage(), saved.epoch(), saved.batch(), saved.key()));
+                  }));
+      // Train every stage up to this one from wherever the checkpoint left the run.
+      for (Stage s : Stage.values()) {
+        int offset = s.offset(config.epochs());
+        int length = s.length(config.epochs());
+        if (s.ordinal() > stage.ordinal() || length == 0 || training.epoch() >= offset + length) {
+          continue;
+        }
+        runner.runStage(training, s, training.epoch() - offset, length);
+      }
+      reporter.report(true);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      return new StageOutcome(
+          request.stage(),
+          training.epoch(),
+          startedAt,
+          lastKey.get(),
+          attempt,
+          false,
+          seconds,
+          worker);
+    } catch (TrainingCancelledException e) {
+      // The runner wrote a checkpoint of the exact position before stopping.
+      LOG.info("{}: stopped on request ({})", run.runId(), e.getMessage());
+      ActivityCompletionException reason = pump.cancellation();
+      if (reason != null) {
+        throw reason;
+      }
+      throw ApplicationFailure.newFailure(e.getMessage(), "Stopped");
+    } catch (DivergenceException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
+    } catch (ConfigException e) {
+      throw badConfiguration(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
+    } finally {
+      pump.close();
+    }
+  }
+
+  private TrainingRun restoreOrCreate(
+      ActivityExecutionContext ctx,
+      RunRequest run,
+      RunConfig config,
+      ImageDataset data,
+      AtomicReference<String> lastKey)
+      throws IOException {
+    Optional<HeartbeatDetails> beat = ctx.getHeartbeatDetails(HeartbeatDetails.class);
+    Optional<CheckpointStore.Loaded> newest =
+        checkpoints.newest(run.runId(), warning -> LOG.warn("{}: {}", run.runId(), warning));
+    // Heartbeats are throttled, so the store is usually ahead of them; but if the last heartbeat
+    // names a newer checkpoint than the listing shows, trust the heartbeat.
+    if (beat.isPresent() && beat.get().checkpointKey() != null) {
+      String key = beat.get().checkpointKey();
+      if (newest.isEmpty() || key.compareTo(newest.get().key()) > 0) {
+        try {
+          Optional<CheckpointStore.Loaded> named = checkpoints.load(key);
+          if (named.isPresent()) {
+            newest = named;
+          }
+        } catch (org.picilab.model.train.CorruptCheckpointException e) {
+          LOG.warn(
+              "{}: checkpoint {} from the last heartbeat is damaged: {}",
+              run.runId(),
+              key,
+              e.getMessage());
+        }
+      }
+    }
+    if (newest.isPresent()) {
+      CheckpointStore.Loaded loaded = newest.get();
+      lastKey.set(loaded.key());
+      TrainingRun restored = TrainingRun.restore(loaded.snapshot(), data, device);
+      if (!ConfigLoader.fingerprint(restored.config()).equals(ConfigLoader.fingerprint(config))) {
+        restored.close();
+        throw ApplicationFailure.newNonRetryableFailure(
+            run.runId()
+                + ": the checkpoint "
+                + loaded.key()
+                + " was written with other settings: "
+                + ConfigLoader.differences(restored.config(), config),
+            FailureTypes.BAD_CONFIGURATION);
+      }
+      LOG.info(
+          "{}: loaded {} ({} bytes in {} s)",
+          run.runId(),
+          loaded.key(),
+          loaded.bytes(),
+          String.format("%.2f", loaded.seconds()));
+      return restored;
+    }
+    return TrainingRun.create(config, run.dataset(), data, device);
+  }
+
+  /** Logs metrics, reports progress to the workflow and the registry, keeps heartbeats fresh. */
+  private final class Reporter implements TrainingListener {
+    private final RunRequest run;
+    private final StageRequest request;
+    private final TrainingRun training;
+    private final Pump pump;
+    private final AtomicReference<String> lastKey;
+    private final int attempt;
+    private final int startedAt;
+    private volatile BatchProgress lastBatch;
+    private volatile Map<String, Double> lastLosses = Map.of();
+    private long lastReport;
+
+    Reporter(
+        RunRequest run,
+        StageRequest request,
+        TrainingRun training,
+        Pump pump,
+        AtomicReference<String> lastKey,
+        int attempt,
+        int startedAt) {
+      this.run = run;
+      this.request = request;
+      this.training = training;
+      this.pump = pump;
+      this.lastKey = lastKey;
+      this.attempt = attempt;
+      this.startedAt = startedAt;
+    }
+
+    @Override
+    public void onBatch(BatchProgress p) {
+      lastBatch = p;
+      pump.details(
+          new HeartbeatDetails(request.stage(), training.epoch(), training.batch(), lastKey.get()));
+      if (System.currentTimeMillis() - lastReport > MID_EPOCH_REPORT_MILLIS) {
+        report(false);
+      }
+    }
+
+    @Override
+    public void onEpoch(EpochRecord r) {
+      lastLosses = r.losses();
+      Map<String, Double> metrics = new LinkedHashMap<>(r.losses());
+      metrics.put("samples_per_second", r.samplesPerSecond());
+      metrics.put("learning_rate", r.learningRate());
+      try {
+        tracker.logMetrics(request.trackingRunId(), r.epoch(), metrics);
+      } catch (IOException e) {
+        // Metrics are replayed idempotently by a retry; a tracking outage must not stop training.
+        LOG.warn("{}: could not log epoch {} metrics: {}", run.runId(), r.epoch(), e.getMessage());
+      }
+    }
+
+    void report(boolean force) {
+      lastReport = System.currentTimeMillis();
+      BatchProgress b = lastBatch;
+      double rate = b == null ? 0 : b.samplesPerSecond();
+      double eta =
+          b == null || rate <= 0
+              ? 0
+              : b.remainingBatches() * (double) training.config().batchSize() / rate;
+      EpochProgress p =
+          new EpochProgress(
+              b == null ? request.stage() : b.stage().optionName(),
+              training.epoch(),
+              training.config().epochs().total(),
+              training.batch(),
+              b == null ? 0 : b.batches(),
+              lastLosses,
+              rate,
+              eta,
+              lastKey.get(),
+              attempt,
+              startedAt,
+              worker);
+      try {
+        client.newWorkflowStub(ExperimentWorkflow.class, run.runId()).reportProgress(p);
+      } catch (RuntimeException e) {
+        LOG.debug("{}: progress not delivered: {}", run.runId(), e.getMessage());
+      }
+      try {
+        registry.saveProgress(run.runId(), p);
+      } catch (IOException e) {
+        LOG.debug("{}: progress not recorded: {}", run.runId(), e.getMessage());
+      }
+    }
+
+    @Override
+    public void onStageStart(Stage stage, int from, int to, int batches) {
+      report(true);
+    }
+
+    @Override
+    public void onPhase(String message) {
+      LOG.info("{}: {}", run.runId(), message);
+    }
+  }
+
+  // ---------------------------------------------------------------- evaluate
+
+  @Override
+  public EvaluationResult evaluate(RunRequest run, String trackingRunId) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    long started = System.nanoTime();
+    RunConfig config = config(run);
+    ImageDataset data = data(run, config);
+    Path tmp = null;
+    try (Pump pump = Pump.start(ctx, run)) {
+      CheckpointStore.Loaded loaded =
+          checkpoints
+              .newest(run.runId(), warning -> LOG.warn("{}: {}", run.runId(), warning))
+              .orElseThrow(
+                  () -> new IOException("no checkpoint of " + run.runId() + " to evaluate"));
+      try (TrainingRun trained = TrainingRun.restore(loaded.snapshot(), data, device)) {
+        if (!trained.finished()) {
+          throw new IOException(
+              run.runId()
+                  + ": the newest checkpoint "
+                  + loaded.key()
+                  + " is not at the end of training");
+        }
+        Evaluation eval = Evaluator.evaluate(trained, data);
+        RunResult result =
+            RunResult.of(
+                trained,
+                eval,
+                run.dataset(),
+                run.preset(),
+                Map.of(),
+                trained.trainingSeconds() + (System.nanoTime() - started) / 1e9,
+                null);
+        tmp = Files.createTempDirectory("pici-eval-");
+        RunDirectory dir =
+            RunDirectory.create(
+                tmp.resolve(run.runId()),
+                new RunDirectory.RunSpec(run.dataset(), run.preset(), config));
+        dir.resetMetrics(trained.history());
+        RunOutputs.write(dir, result, eval, data, trained.history());
+        String location = tracker.artifactLocation(trackingRunId);
+        S3Uri target = S3Uri.parse(location);
+        ObjectStore artifacts =
+            target.bucket().equals(store.bucket()) ? store : stores.forBucket(target.bucket());
+        try {
+          for (String name :
+              List.of(
+                  "result.json",
+                  "assignments.csv",
+                  "embedding.csv",
+                  "confusion.csv",
+                  "report.html",
+                  "metrics.jsonl",
+                  "run.json")) {
+            Path file = dir.root().resolve(name);
+            if (Files.exists(file)) {
+              artifacts.putBytes(
+                  target.resolve(name).key(), Files.readAllBytes(file), contentType(name));
+            }
+          }
+        } finally {
+          if (artifacts != store) {
+            artifacts.close();
+          }
+        }
+        Scores scores = null;
+        if (eval.scores() != null) {
+          scores =
+              new Scores(
+                  eval.scores().nmi(),
+                  eval.scores().acc(),
+                  eval.scores().ari(),
+                  eval.scores().fmi());
+          tracker.logMetrics(
+              trackingRunId,
+              config.epochs().total(),
+              Map.of(
+                  "nmi",
+                  scores.nmi(),
+                  "acc",
+                  scores.acc(),
+                  "ari",
+                  scores.ari(),
+                  "fmi",
+                  scores.fmi()));
+        }
+        return new EvaluationResult(scores, target.resolve("result.json").key(), location);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(run.runId() + ": evaluation failed: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String contentType(String name) {
+    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
+      return "application/json";
+    }
+    if (name.endsWith(".html")) {
+      return "text/html";
+    }
+    return "text/csv";
+  }
+
+  private int newestEpoch(String runId) throws IOException {
+    for (String key : checkpoints.keys(runId)) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("/e(\\d+)-b(\\d+)\\.ckpt$").matcher(key);
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    return 0;
+  }
+
+  static RunConfig config(RunRequest request) {
+    Map<String, String> overrides = new LinkedHashMap<>(request.parameters());
+    overrides.put("seed", String.valueOf(request.seed()));
+    overrides.put("method", request.method());
+    try {
+      return ConfigLoader.load(request.preset(), null, overrides);
+    } catch (ConfigException e) {
+      throw badConfiguration(e);
+    }
+  }
+
+  private ImageDataset data(RunRequest request, RunConfig config) {
+    try {
+      return datasets.get(request.dataset(), config.imageSize());
+    } catch (DataException | IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "dataset '" + request.dataset() + "' on worker " + worker + ": " + e.getMessage(),
+          FailureTypes.UNREADABLE_DATA);
+    }
+  }
+
+  private static ApplicationFailure badConfiguration(ConfigException e) {
+    return ApplicationFailure.newNonRetryableFailure(
+        e.getMessage(), FailureTypes.BAD_CONFIGURATION);
+  }
+
+  static Map<String, String> flatten(RunConfig config) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    flatten(ConfigLoader.mapper().valueToTree(config), "", out);
+    return out;
+  }
+
+  private static void flatten(
+      com.fasterxml.jackson.databind.JsonNode node, String prefix, Map<String, String> out) {
+    var it = node.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getValue().isObject()) {
+        flatten(e.getValue(), prefix + e.getKey() + ".", out);
+      } else {
+        out.put(prefix + e.getKey(), e.getValue().asText());
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * Heartbeats on a timer with the latest details, so that long work between batches (loading data,
+   * k-means, uploading a checkpoint) never looks like a dead worker, and notices a cancellation
+   * request from the server.
+   */
+  static final class Pump implements AutoCloseable {
+    private final ActivityExecutionContext ctx;
+    private final ScheduledExecutorService timer;
+    private final AtomicReference<HeartbeatDetails> details = new AtomicReference<>();
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final AtomicReference<ActivityCompletionException> cancellation =
+        new AtomicReference<>();
+
+    private Pump(ActivityExecutionContext ctx, long periodMillis) {
+      this.ctx = ctx;
+      this.timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "pici-heartbeat");
+                t.setDaemon(true);
+                return t;
+              });
+      timer.scheduleAtFixedRate(this::beat, 0, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The server's cancellation, to rethrow from the activity so Temporal records it. */
+    ActivityCompletionException cancellation() {
+      return cancellation.get();
+    }
+
+    static Pump start(ActivityExecutionContext ctx, RunRequest run) {
+      Execution e = run.execution() == null ? Execution.DEFAULT : run.execution();
+      long period = Math.max(500, e.heartbeatTimeoutSeconds() * 1000L / 4);
+      return new Pump(ctx, period);
+    }
+
+    void details(HeartbeatDetails d) {
+      details.set(d);
+    }
+
+    boolean cancelled() {
+      return cancelled.get();
+    }
+
+    private void beat() {
+      try {
+        ctx.heartbeat(details.get());
+      } catch (ActivityCompletionException e) {
+        // Cancelled, timed out or gone: stop between the next two batches.
+        cancellation.compareAndSet(null, e);
+        cancelled.set(true);
+      } catch (RuntimeException e) {
+        LOG.debug("heartbeat failed: {}", e.getMessage());
+      }
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+}

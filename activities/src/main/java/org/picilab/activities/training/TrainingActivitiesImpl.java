@@ -369,6 +369,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         // Metrics are replayed idempotently by a retry; a tracking outage must not stop training.
         LOG.warn("{}: could not log epoch {} metrics: {}", run.runId(), r.epoch(), e.getMessage());
       }
+      report(true);
     }
 
     void report(boolean force) {

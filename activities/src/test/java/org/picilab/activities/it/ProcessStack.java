@@ -1,0 +1,161 @@
+package org.picilab.activities.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.picilab.activities.cli.Main;
+import org.picilab.activities.platform.Platform;
+import org.picilab.activities.platform.PlatformSettings;
+
+/**
+ * Real processes of the platform for tests: {@code pici up}, {@code pici worker} and client
+ * commands, each its own JVM, sharing a home directory and free loopback ports.
+ */
+final class ProcessStack implements AutoCloseable {
+
+  final Path home;
+  final int temporalPort;
+  final int s3Port;
+  private final List<Process> processes = new ArrayList<>();
+  private int logs;
+
+  ProcessStack(Path home) throws IOException {
+    this.home = home;
+    this.temporalPort = freePort();
+    this.s3Port = freePort();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts `pici ARGS` in the background. */
+  Process start(String name, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Dai.djl.offline=true");
+    cmd.add("-Xmx1g");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(List.of(args));
+    Path log = home.resolve(name + "-" + (logs++) + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.put("PICI_HOME", home.toString());
+    env.put("OPENBLAS_NUM_THREADS", "1");
+    // Several JVMs share two cores here: one engine thread each.
+    env.put("PICI_THREADS", "1");
+    env.remove("TEMPORAL_ADDRESS");
+    env.remove("PICI_S3_ENDPOINT");
+    env.remove("MLFLOW_TRACKING_URI");
+    Process p = pb.start();
+    processes.add(p);
+    logByProcess.put(p, log);
+    return p;
+  }
+
+  private final Map<Process, Path> logByProcess = new java.util.HashMap<>();
+
+  String log(Process p) {
+    try {
+      return Files.readString(logByProcess.get(p), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Starts `pici up` and waits until it is ready. */
+  Process up(String... extra) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of("up", "--temporal-port", "" + temporalPort, "--s3-port", "" + s3Port));
+    args.addAll(List.of(extra));
+    Process p = start("up", args.toArray(new String[0]));
+    await(() -> log(p).contains("Ready."), 90, () -> "pici up did not start:\n" + log(p), p);
+    return p;
+  }
+
+  /** Starts `pici worker` and waits until it serves. */
+  Process worker(String name) throws Exception {
+    Process p = start("worker-" + name, "worker", "--name", name, "--device", "cpu");
+    await(
+        () -> log(p).contains("serving task queue"),
+        90,
+        () -> "worker did not start:\n" + log(p),
+        p);
+    return p;
+  }
+
+  /** Runs `pici ARGS` to the end and returns its standard output and error. */
+  Result run(String... args) throws Exception {
+    Process p = start("cli", args);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "command did not end: " + String.join(" ", args));
+    processes.remove(p);
+    return new Result(p.exitValue(), log(p));
+  }
+
+  record Result(int code, String output) {}
+
+  /** Connections to the stack, as a client process would open them. */
+  Platform connect() throws IOException {
+    return Platform.connect(
+        PlatformSettings.resolve(Map.of("PICI_HOME", home.toString())), Platform.identity("test"));
+  }
+
+  static void await(
+      BooleanSupplier condition,
+      int seconds,
+      java.util.function.Supplier<String> why,
+      Process... alive)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.getAsBoolean()) {
+      for (Process p : alive) {
+        if (!p.isAlive()) {
+          throw new AssertionError(
+              "process ended early (exit " + p.exitValue() + "): " + why.get());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + seconds + " s: " + why.get());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  void kill(Process p) throws InterruptedException {
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+    processes.remove(p);
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -2,6 +2,7 @@ package org.picilab.activities.cli;
 
 import java.util.Locale;
 import java.util.Map;
+import org.picilab.model.util.Durations;
 import org.picilab.workflows.Scores;
 
 /** Text formatting shared by the platform commands. */
@@ -33,17 +34,7 @@ final class Format {
   }
 
   static String duration(double seconds) {
-    if (!(seconds > 0) || Double.isInfinite(seconds)) {
-      return "-";
-    }
-    long s = Math.round(seconds);
-    if (s >= 3600) {
-      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
-    }
-    if (s >= 60) {
-      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-    return s + "s";
+    return seconds > 0 ? Durations.human(seconds) : "-";
   }
 
   static String meanStd(double mean, double std, int n) {

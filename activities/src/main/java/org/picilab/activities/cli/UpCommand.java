@@ -15,6 +15,7 @@ import org.picilab.activities.platform.PlatformSettings;
 import org.picilab.activities.platform.Workers;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.model.cli.PiciCli;
+import org.picilab.model.util.Devices;
 import org.picilab.workflows.TaskQueues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

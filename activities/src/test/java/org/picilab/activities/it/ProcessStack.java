@@ -109,6 +109,20 @@ final class ProcessStack implements AutoCloseable {
 
   record Result(int code, String output) {}
 
+  /** Writes a sweep specification, launches it with `pici sweep launch`, returns the sweep id. */
+  String launch(String name, String specText) throws Exception {
+    Path spec = home.resolve(name + ".yaml");
+    Files.writeString(spec, specText);
+    Result launched = run("sweep", "launch", spec.toString());
+    assertTrue(launched.code() == 0, launched.output());
+    return launched
+        .output()
+        .lines()
+        .filter(l -> l.startsWith("sweep-" + name + "-"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no sweep id in: " + launched.output()));
+  }
+
   /** Connections to the stack, as a client process would open them. */
   Platform connect() throws IOException {
     return Platform.connect(

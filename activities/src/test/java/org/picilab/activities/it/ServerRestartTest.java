@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,17 +39,7 @@ class ServerRestartTest {
   void runResumeFinishesARunLostWithTheServer() throws Exception {
     try (ProcessStack stack = new ProcessStack(home)) {
       Process up = stack.up("--workers", "1");
-      Path spec = home.resolve("restart.yaml");
-      Files.writeString(spec, SPEC);
-      ProcessStack.Result launched = stack.run("sweep", "launch", spec.toString());
-      assertEquals(0, launched.code(), launched.output());
-      String sweepId =
-          launched
-              .output()
-              .lines()
-              .filter(l -> l.startsWith("sweep-restart-"))
-              .findFirst()
-              .orElseThrow();
+      String sweepId = stack.launch("restart", SPEC);
       String runId = SweepWorkflowImpl.runId(sweepId, 0);
       int epochAtCrash;
       try (Platform platform = stack.connect()) {

@@ -3,7 +3,6 @@ package org.picilab.activities.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,17 +55,7 @@ class SweepCountTest {
       Map<String, Process> workers = new LinkedHashMap<>();
       workers.put("w1", stack.worker("w1"));
       workers.put("w2", stack.worker("w2"));
-      Path spec = home.resolve("count.yaml");
-      Files.writeString(spec, SPEC);
-      ProcessStack.Result launched = stack.run("sweep", "launch", spec.toString());
-      assertEquals(0, launched.code(), launched.output());
-      String sweepId =
-          launched
-              .output()
-              .lines()
-              .filter(l -> l.startsWith("sweep-count-"))
-              .findFirst()
-              .orElseThrow();
+      String sweepId = stack.launch("count", SPEC);
       try (Platform platform = stack.connect()) {
         SweepWorkflow sweep = platform.client().newWorkflowStub(SweepWorkflow.class, sweepId);
         // Kill the worker of a running trial once the first trial has finished.

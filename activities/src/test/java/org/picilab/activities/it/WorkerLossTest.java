@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,17 +50,7 @@ class WorkerLossTest {
       Map<String, Process> workers = new LinkedHashMap<>();
       workers.put("w1", stack.worker("w1"));
       workers.put("w2", stack.worker("w2"));
-      Path spec = home.resolve("kill.yaml");
-      Files.writeString(spec, SPEC);
-      ProcessStack.Result launched = stack.run("sweep", "launch", spec.toString());
-      assertEquals(0, launched.code(), launched.output());
-      String sweepId =
-          launched
-              .output()
-              .lines()
-              .filter(l -> l.startsWith("sweep-kill-"))
-              .findFirst()
-              .orElseThrow();
+      String sweepId = stack.launch("kill", SPEC);
       try (Platform platform = stack.connect()) {
         String first = SweepWorkflowImpl.runId(sweepId, 0);
         String second = SweepWorkflowImpl.runId(sweepId, 1);

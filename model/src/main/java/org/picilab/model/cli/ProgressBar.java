@@ -7,6 +7,7 @@ import org.picilab.model.train.BatchProgress;
 import org.picilab.model.train.EpochRecord;
 import org.picilab.model.train.Stage;
 import org.picilab.model.train.TrainingListener;
+import org.picilab.model.util.Durations;
 
 /**
  * Shows training progress on standard error. On a terminal it redraws one line per batch (stage,
@@ -132,16 +133,6 @@ final class ProgressBar implements TrainingListener {
   }
 
   static String duration(double seconds) {
-    if (!(seconds >= 0) || Double.isInfinite(seconds)) {
-      return "?";
-    }
-    long s = Math.round(seconds);
-    if (s >= 3600) {
-      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
-    }
-    if (s >= 60) {
-      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-    return s + "s";
+    return Durations.human(seconds);
   }
 }

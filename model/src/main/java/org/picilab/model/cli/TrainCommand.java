@@ -1,7 +1,6 @@
 package org.picilab.model.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,6 +33,8 @@ import org.picilab.model.train.StageRunner;
 import org.picilab.model.train.TrainingCancelledException;
 import org.picilab.model.train.TrainingListener;
 import org.picilab.model.train.TrainingRun;
+import org.picilab.model.util.Devices;
+import org.picilab.model.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -323,7 +324,7 @@ final class TrainCommand implements Callable<Integer> {
       err.printf(
           Locale.ROOT,
           "Done in %s: NMI %.3f  ACC %.3f  ARI %.3f  FMI %.3f  (%.0f img/s)%n",
-          ProgressBar.duration(result.wallSeconds()),
+          Durations.human(result.wallSeconds()),
           eval.scores().nmi(),
           eval.scores().acc(),
           eval.scores().ari(),
@@ -333,7 +334,7 @@ final class TrainCommand implements Callable<Integer> {
       err.printf(
           Locale.ROOT,
           "Done in %s (no labels, so no scores).%n",
-          ProgressBar.duration(result.wallSeconds()));
+          Durations.human(result.wallSeconds()));
     }
     err.println(
         "Results: "
@@ -397,21 +398,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private Device device() {
-    return switch (device.toLowerCase(Locale.ROOT)) {
-      case "cpu" -> Device.cpu();
-      case "gpu" -> {
-        if (Engine.getInstance().getGpuCount() == 0) {
-          throw new IllegalArgumentException(
-              "--device gpu: the engine sees no GPU. Install the CUDA build of libtorch and set"
-                  + " PYTORCH_LIBRARY_PATH (see the README), or use --device cpu");
-        }
-        yield Device.gpu();
-      }
-      case "auto" -> Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-      default ->
-          throw new IllegalArgumentException(
-              "--device must be auto, cpu or gpu, got '" + device + "'");
-    };
+    return Devices.parse(device);
   }
 
   private boolean liveProgress() {

@@ -1,15 +1,22 @@
-package org.picilab.activities.cli;
+package org.picilab.model.util;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Locale;
 
-/** Parses the {@code --device} option. */
-final class Devices {
+/** The {@code --device} option of every command that trains. */
+public final class Devices {
 
   private Devices() {}
 
-  static Device parse(String name) {
+  /**
+   * Parses a device name.
+   *
+   * @param name "auto" (a GPU when the engine sees one), "cpu" or "gpu"
+   * @return the device
+   * @throws IllegalArgumentException for another name, or "gpu" when the engine sees none
+   */
+  public static Device parse(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "cpu" -> Device.cpu();
       case "gpu" -> {

@@ -196,15 +196,12 @@ final class RunCommand {
     public Integer call() throws Exception {
       try (Session s = Session.open("cli")) {
         WorkflowClient client = s.platform().client();
-        try {
-          WorkflowExecutionStatus status =
-              client.newUntypedWorkflowStub(id).describe().getWorkflowExecutionInfo().getStatus();
-          if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-            throw new IllegalArgumentException(id + " is still running; nothing to resume");
-          }
-        } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
-          // Not known to this server (it restarted): the registry has the request.
+        if (SweepCommand.execution(client, id)
+            .filter(x -> x == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
+            .isPresent()) {
+          throw new IllegalArgumentException(id + " is still running; nothing to resume");
         }
+        // Ended, or not known to this server (it restarted): the registry has the request.
         RunRequest request =
             s.registry()
                 .request(id)

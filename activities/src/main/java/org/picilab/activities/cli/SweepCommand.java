@@ -1,6 +1,7 @@
 package org.picilab.activities.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
@@ -20,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.picilab.model.config.ConfigException;
 import org.picilab.model.config.ConfigLoader;
+import org.picilab.workflows.RunOutcome;
+import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunStatus;
 import org.picilab.workflows.TaskQueues;
 import org.picilab.workflows.sweep.ConfigSummary;
@@ -279,15 +282,30 @@ final class SweepCommand {
     out.flush();
   }
 
-  /** Reads a sweep's status from its workflow, or from the registry when the workflow is gone. */
+  /**
+   * Reads a sweep's status from its workflow, or from the registry when the workflow is gone; a
+   * sweep that had not ended then reads as LOST, and so do its running trials.
+   */
   static Optional<SweepStatus> status(Session s, String id, boolean[] fromRegistry)
       throws IOException {
     try {
       return Optional.of(s.platform().client().newWorkflowStub(SweepWorkflow.class, id).status());
     } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
       fromRegistry[0] = true;
-      return s.registry().sweep(id);
+      return s.registry().sweep(id).map(SweepCommand::lostUnlessEnded);
     }
+  }
+
+  private static SweepStatus lostUnlessEnded(SweepStatus st) {
+    if (st.phase() == SweepPhase.COMPLETED || st.phase() == SweepPhase.CANCELLED) {
+      return st;
+    }
+    List<TrialState> trials =
+        st.trials().stream()
+            .map(t -> t.status() == RunStatus.RUNNING ? t.with(RunStatus.LOST, null, null) : t)
+            .toList();
+    return new SweepStatus(
+        st.sweepId(), st.spec(), SweepPhase.LOST, trials, st.trackingRunId(), st.continuedAsNew());
   }
 
   /** {@code pici sweep show ID [--json]}. */
@@ -323,8 +341,13 @@ final class SweepCommand {
           if (stale[0]) {
             out.println();
             out.println(
-                "(from the registry: the sweep's workflow is not running on this server; its last"
-                    + " recorded state is shown)");
+                st.get().phase() == SweepPhase.LOST
+                    ? "(from the registry: the sweep's workflow is gone from this server; carry on"
+                        + " with ./pici sweep resume "
+                        + id
+                        + ")"
+                    : "(from the registry: the sweep's workflow is not on this server; its last"
+                        + " recorded state is shown)");
           }
           out.flush();
         }
@@ -357,11 +380,7 @@ final class SweepCommand {
                       x.phase(),
                       x.count(RunStatus.COMPLETED),
                       x.trials().size(),
-                      stale[0]
-                              && !(x.phase() == SweepPhase.COMPLETED
-                                  || x.phase() == SweepPhase.CANCELLED)
-                          ? "  (not running on this server)"
-                          : ""));
+                      x.phase() == SweepPhase.LOST ? "  (./pici sweep resume " + id + ")" : ""));
         }
         out.flush();
         return 0;
@@ -409,20 +428,147 @@ final class SweepCommand {
     }
   }
 
-  /** {@code pici sweep resume ID}. */
+  /** {@code pici sweep resume ID [--wait]}. */
   @Command(
       name = "resume",
       mixinStandardHelpOptions = true,
-      description = "Starts trials again after a pause.")
-  static final class Resume extends Signal {
-    @Override
-    void send(SweepWorkflow wf) {
-      wf.resume();
-    }
+      description = {
+        "Starts trials again after a pause. A sweep whose workflow is gone (the embedded",
+        "server restarted, or it was terminated) carries on from the registry: ended trials",
+        "are kept, interrupted ones continue from their newest checkpoints, none starts twice."
+      })
+  static final class Resume implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ID", description = "the sweep id")
+    String id;
+
+    @Option(names = "--wait", description = "follow the sweep until it ends")
+    boolean waitForEnd;
 
     @Override
-    String done() {
-      return "resumed";
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        WorkflowClient client = s.platform().client();
+        Optional<WorkflowExecutionStatus> live = execution(client, id);
+        if (live.isPresent()
+            && live.get() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+          client.newWorkflowStub(SweepWorkflow.class, id).resume();
+          System.err.println(id + ": resumed");
+        } else {
+          revive(s, live);
+        }
+        if (!waitForEnd) {
+          return 0;
+        }
+        SweepStatus end = follow(s, id);
+        print(spec.commandLine().getOut(), end, s);
+        return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
+      }
+    }
+
+    private void revive(Session s, Optional<WorkflowExecutionStatus> live) throws IOException {
+      SweepStatus saved =
+          s.registry()
+              .sweep(id)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no sweep " + id + " (list them with ./pici sweep list)"));
+      switch (saved.phase()) {
+        case COMPLETED ->
+            throw new IllegalArgumentException(id + " has completed; there is nothing to resume");
+        case CANCELLED, CANCELLING ->
+            throw new IllegalArgumentException(
+                id
+                    + " was cancelled; launch the specification again, or continue single runs with"
+                    + " ./pici run resume RUN");
+        default -> {}
+      }
+      if (live.isPresent()
+          && live.get() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        throw new IllegalArgumentException(
+            id + " has ended on the server; there is nothing to resume");
+      }
+      WorkflowClient client = s.platform().client();
+      SweepRevival.Plan plan =
+          SweepRevival.plan(
+              saved.trials(),
+              new SweepRevival.Runs() {
+                @Override
+                public boolean alive(String runId) {
+                  return execution(client, runId)
+                      .map(x -> x == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
+                      .orElse(false);
+                }
+
+                @Override
+                public Optional<RunProgress> recorded(String runId) throws IOException {
+                  return s.registry().status(runId);
+                }
+              });
+      SweepWorkflow wf =
+          client.newWorkflowStub(
+              SweepWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId(id)
+                  .setTaskQueue(TaskQueues.WORKFLOWS)
+                  // Never a second run of a sweep that completed; a terminated one may go on.
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
+                  .build());
+      WorkflowClient.start(
+          wf::run,
+          new SweepRequest(
+              id,
+              saved.spec(),
+              plan.trials(),
+              SweepPhase.RUNNING,
+              saved.trackingRunId(),
+              saved.continuedAsNew()));
+      // A run still alive reports its end to the sweep's workflow id; one that ended between
+      // the plan and the start missed the new run, so tell it again (the signal is idempotent).
+      for (TrialState t : plan.trials()) {
+        if (t.status() == RunStatus.RUNNING) {
+          Optional<RunProgress> r = s.registry().status(t.runId());
+          if (r.isPresent() && r.get().status().ended()) {
+            wf.trialFinished(
+                new RunOutcome(
+                    t.runId(),
+                    t.index(),
+                    t.configKey(),
+                    t.seed(),
+                    r.get().status(),
+                    r.get().scores(),
+                    null,
+                    r.get().error(),
+                    r.get()));
+          }
+        }
+      }
+      System.err.printf(
+          Locale.ROOT,
+          "%s: carried on from the registry: %d ended trials kept, %d continue from their"
+              + " checkpoints, %d still running, %d not started yet%n",
+          id,
+          plan.kept(),
+          plan.restarted(),
+          plan.adopted(),
+          plan.pending());
+    }
+  }
+
+  /** The status of a workflow on the server, or empty when the server does not know it. */
+  static Optional<WorkflowExecutionStatus> execution(WorkflowClient client, String workflowId) {
+    try {
+      return Optional.of(
+          client
+              .newUntypedWorkflowStub(workflowId)
+              .describe()
+              .getWorkflowExecutionInfo()
+              .getStatus());
+    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
+      return Optional.empty();
     }
   }
 

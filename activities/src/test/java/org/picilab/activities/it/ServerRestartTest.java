@@ -15,8 +15,10 @@ import org.picilab.workflows.impl.SweepWorkflowImpl;
 
 /**
  * The embedded server keeps its workflows in memory only. When {@code pici up} dies in the middle
- * of a run and is started again, {@code pici run show} reports the run as lost and {@code pici run
- * resume} finishes it from its newest checkpoint, in the same tracked run.
+ * of a sweep and is started again, {@code pici run show} and {@code pici sweep show} report the run
+ * and the sweep as lost; {@code pici run resume} finishes one run from its newest checkpoint, in
+ * the same tracked run, and {@code pici sweep resume} carries the sweep on: the finished run counts
+ * once, the other continues from its checkpoint.
  */
 class ServerRestartTest {
 
@@ -31,30 +33,27 @@ class ServerRestartTest {
         epochs: {pretrain: 1, train: 10, boost: 2}
         checkpointEvery: 1
         cliRestarts: 3
-      seeds: [3]
+      seeds: [3, 4]
+      maxConcurrent: 2
       execution: {heartbeatTimeoutSeconds: 4, maxAttempts: 10}
       """;
 
   @Test
-  void runResumeFinishesARunLostWithTheServer() throws Exception {
+  void runAndSweepResumeFinishWhatWasLostWithTheServer() throws Exception {
     try (ProcessStack stack = new ProcessStack(home)) {
-      Process up = stack.up("--workers", "1");
+      Process up = stack.up("--workers", "2");
       String sweepId = stack.launch("restart", SPEC);
       String runId = SweepWorkflowImpl.runId(sweepId, 0);
+      String otherId = SweepWorkflowImpl.runId(sweepId, 1);
       int epochAtCrash;
       try (Platform platform = stack.connect()) {
         ExperimentWorkflow run = platform.client().newWorkflowStub(ExperimentWorkflow.class, runId);
+        ExperimentWorkflow other =
+            platform.client().newWorkflowStub(ExperimentWorkflow.class, otherId);
         ProcessStack.await(
-            () -> {
-              try {
-                RunProgress p = run.progress();
-                return "train".equals(p.stage()) && p.epoch() >= 4;
-              } catch (RuntimeException e) {
-                return false;
-              }
-            },
-            240,
-            () -> runId + " did not reach epoch 4",
+            () -> inTrainAfter(run, 4) && inTrainAfter(other, 2),
+            300,
+            () -> runId + " and " + otherId + " did not reach the train stage",
             up);
         epochAtCrash = run.progress().epoch();
       }
@@ -82,7 +81,46 @@ class ServerRestartTest {
           Trackers.range(13),
           Trackers.lossSteps(home, sweepId, runId),
           "no epoch logged twice or lost");
+
+      ProcessStack.Result sweepLost = stack.run("sweep", "show", sweepId, "--json");
+      assertEquals(0, sweepLost.code(), sweepLost.output());
+      assertEquals("LOST", json(sweepLost.output()).get("phase").asText(), sweepLost.output());
+
+      ProcessStack.Result revived = stack.run("sweep", "resume", sweepId, "--wait");
+      assertEquals(0, revived.code(), revived.output());
+      assertTrue(
+          revived.output().contains("1 ended trials kept, 1 continue from their checkpoints"),
+          revived.output());
+
+      JsonNode sweep = json(stack.run("sweep", "show", sweepId, "--json").output());
+      assertEquals("COMPLETED", sweep.get("phase").asText());
+      assertEquals(2, sweep.get("trials").size());
+      for (JsonNode t : sweep.get("trials")) {
+        assertEquals("COMPLETED", t.get("status").asText(), sweep.toString());
+        assertTrue(t.get("scores").has("nmi"), sweep.toString());
+      }
+      JsonNode second = json(stack.run("run", "show", otherId, "--json").output());
+      assertTrue(
+          second.get("resumedFromEpoch").asInt() >= 1,
+          "the sweep continued the lost run from its checkpoint: " + second);
+      assertEquals(
+          Trackers.range(13),
+          Trackers.lossSteps(home, sweepId, otherId),
+          "no epoch of the continued run logged twice or lost");
+      assertEquals(
+          done,
+          json(stack.run("run", "show", runId, "--json").output()),
+          "the run finished by hand was not started again");
       assertTrue(again.isAlive());
+    }
+  }
+
+  private static boolean inTrainAfter(ExperimentWorkflow run, int epoch) {
+    try {
+      RunProgress p = run.progress();
+      return ("train".equals(p.stage()) && p.epoch() >= epoch) || "boost".equals(p.stage());
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

@@ -51,6 +51,14 @@ public class SweepWorkflowImpl implements SweepWorkflow {
   private int endedThisRun;
   private boolean changed;
 
+  /**
+   * Version marker: sweeps recorded before it save their status only when a trial ends, so their
+   * histories replay without the saves that now follow each start.
+   */
+  static final String SAVE_STARTED_TRIALS = "save-started-trials";
+
+  private boolean savesStartedTrials;
+
   @Override
   public SweepStatus run(SweepRequest request) {
     sweepId = request.sweepId();
@@ -76,6 +84,9 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     if (request.phase() != null) {
       phase = request.phase();
     }
+    savesStartedTrials =
+        Workflow.getVersion(SAVE_STARTED_TRIALS, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
     ControlActivities control =
         Workflow.newActivityStub(ControlActivities.class, ActivityOptionsFactory.control());
     try {
@@ -99,6 +110,8 @@ public class SweepWorkflowImpl implements SweepWorkflow {
         }
         while (phase == SweepPhase.RUNNING && canStart()) {
           start(nextPending());
+          // Recording started trials lets a revived sweep tell them from trials never started.
+          changed |= savesStartedTrials;
         }
         if (changed) {
           changed = false;

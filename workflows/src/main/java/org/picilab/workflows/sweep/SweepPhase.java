@@ -11,5 +11,10 @@ public enum SweepPhase {
   /** Every trial ended. */
   COMPLETED,
   /** Cancelled; trials not started were skipped. */
-  CANCELLED
+  CANCELLED,
+  /**
+   * Its workflow is gone before it ended (the embedded server restarted, or it was terminated);
+   * {@code pici sweep resume} carries on from the registry. Never the phase of a live workflow.
+   */
+  LOST
 }

@@ -35,7 +35,11 @@ class ReplayTest extends WorkflowTestBase {
           "experiment-completed.json",
           "experiment-stopped.json",
           "sweep-completed.json",
-          "sweep-continued-as-new.json");
+          "sweep-continued-as-new.json",
+          // Recorded before the sweep saved its status after starting trials (version marker
+          // SweepWorkflowImpl.SAVE_STARTED_TRIALS): they must still replay.
+          "sweep-completed-v0.json",
+          "sweep-continued-as-new-v0.json");
 
   @Test
   void recordedHistoriesReplayWithTheCurrentCode() throws Exception {

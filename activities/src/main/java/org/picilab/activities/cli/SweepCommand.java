@@ -288,12 +288,42 @@ final class SweepCommand {
    */
   static Optional<SweepStatus> status(Session s, String id, boolean[] fromRegistry)
       throws IOException {
+    Optional<SweepStatus> st;
     try {
-      return Optional.of(s.platform().client().newWorkflowStub(SweepWorkflow.class, id).status());
+      st = Optional.of(s.platform().client().newWorkflowStub(SweepWorkflow.class, id).status());
     } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
       fromRegistry[0] = true;
-      return s.registry().sweep(id).map(SweepCommand::lostUnlessEnded);
+      st = s.registry().sweep(id).map(SweepCommand::lostUnlessEnded);
     }
+    return st.isEmpty() ? st : Optional.of(withRunOutcomes(s, st.get()));
+  }
+
+  /**
+   * A failed or cancelled trial finished later with {@code pici run resume}, after its sweep ended,
+   * shows as completed with its scores: the run's own record says so.
+   */
+  private static SweepStatus withRunOutcomes(Session s, SweepStatus st) throws IOException {
+    List<TrialState> trials = new java.util.ArrayList<>(st.trials());
+    boolean changed = false;
+    for (int i = 0; i < trials.size(); i++) {
+      TrialState t = trials.get(i);
+      if (t.status() == RunStatus.FAILED || t.status() == RunStatus.CANCELLED) {
+        Optional<RunProgress> r = s.registry().status(t.runId());
+        if (r.isPresent() && r.get().status() == RunStatus.COMPLETED) {
+          trials.set(i, t.with(RunStatus.COMPLETED, r.get().scores(), null));
+          changed = true;
+        }
+      }
+    }
+    return changed
+        ? new SweepStatus(
+            st.sweepId(),
+            st.spec(),
+            st.phase(),
+            List.copyOf(trials),
+            st.trackingRunId(),
+            st.continuedAsNew())
+        : st;
   }
 
   private static SweepStatus lostUnlessEnded(SweepStatus st) {
@@ -333,8 +363,10 @@ final class SweepCommand {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          out.println(
-              new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(st.get()));
+          ObjectMapper mapper = new ObjectMapper();
+          com.fasterxml.jackson.databind.node.ObjectNode tree = mapper.valueToTree(st.get());
+          tree.set("summary", mapper.valueToTree(st.get().summary()));
+          out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
           out.flush();
         } else {
           print(out, st.get(), s);

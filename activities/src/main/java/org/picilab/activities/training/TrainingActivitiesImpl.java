@@ -70,6 +70,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   /** Tag with the PICI Lab run id on the tracked run. */
   public static final String RUN_TAG = "pici.runId";
 
+  /** The tag that names the stage a tracked run is in: pretrain, train, boost or evaluate. */
+  public static final String STAGE_TAG = "pici.stage";
+
   /** Experiment of runs that belong to no sweep. */
   public static final String STANDALONE_EXPERIMENT = "runs";
 
@@ -171,11 +174,24 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       tags.put("pici.method", config.method());
       tags.put("pici.seed", String.valueOf(config.seed()));
       tags.put("pici.dataset", request.dataset());
-      tags.put("pici.gitCommit", System.getProperty("pici.commit", "unknown"));
+      String commit = System.getProperty("pici.commit", "unknown");
+      tags.put("pici.gitCommit", commit);
+      if (!"unknown".equals(commit)) {
+        tags.put("mlflow.source.git.commit", commit);
+      }
       runId = tracker.startRun(experiment, request.runId(), request.parentTrackingRunId(), tags);
     }
     tracker.logParams(runId, flatten(config));
     return runId;
+  }
+
+  /** Tags the tracked run with its current stage; a tracking outage only costs the tag. */
+  private void tagStage(RunRequest run, String trackingRunId, String stage) {
+    try {
+      tracker.setTags(trackingRunId, Map.of(STAGE_TAG, stage));
+    } catch (IOException e) {
+      LOG.warn("{}: could not tag stage {}: {}", run.runId(), stage, e.getMessage());
+    }
   }
 
   // ---------------------------------------------------------------- train
@@ -208,6 +224,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
           training.epoch(),
           attempt,
           worker);
+      tagStage(run, request.trackingRunId(), request.stage());
       Reporter reporter = new Reporter(run, request, training, pump, lastKey, attempt, startedAt);
       StageRunner runner =
           new StageRunner(
@@ -426,6 +443,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     RunConfig config = config(run);
     ImageDataset data = data(run, config);
     Path tmp = null;
+    tagStage(run, trackingRunId, "evaluate");
     try (Pump pump = Pump.start(ctx, run)) {
       CheckpointStore.Loaded loaded =
           checkpoints

@@ -26,6 +26,13 @@ final class ProcessStack implements AutoCloseable {
   final int temporalPort;
   final int s3Port;
   private final List<Process> processes = new ArrayList<>();
+
+  /** Environment variables for every process started from now on. */
+  final Map<String, String> env = new java.util.HashMap<>();
+
+  /** The commit every process reports (the launcher passes the checkout's). */
+  static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
   private int logs;
 
   ProcessStack(Path home) throws IOException {
@@ -46,6 +53,7 @@ final class ProcessStack implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Dai.djl.offline=true");
     cmd.add("-Xmx1g");
+    cmd.add("-Dpici.commit=" + COMMIT);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
@@ -61,6 +69,7 @@ final class ProcessStack implements AutoCloseable {
     env.remove("TEMPORAL_ADDRESS");
     env.remove("PICI_S3_ENDPOINT");
     env.remove("MLFLOW_TRACKING_URI");
+    env.putAll(this.env);
     Process p = pb.start();
     processes.add(p);
     logByProcess.put(p, log);

@@ -19,21 +19,21 @@ import org.slf4j.LoggerFactory;
  * A real MLflow tracking server for tests: {@code mlflow server} on a free loopback port, with a
  * SQLite backend in a given folder and {@code s3://pici/mlflow} as the default artifact root.
  */
-final class MlflowServer implements AutoCloseable {
+public final class MlflowServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MlflowServer.class);
 
   /** The environment variable with the path of the {@code mlflow} executable. */
-  static final String MLFLOW_ENV = "PICI_MLFLOW";
+  public static final String MLFLOW_ENV = "PICI_MLFLOW";
 
   /** Set to 1 to make a missing {@link #MLFLOW_ENV} a failure instead of a skip (CI does). */
-  static final String REQUIRE_ENV = "PICI_REQUIRE_MLFLOW";
+  public static final String REQUIRE_ENV = "PICI_REQUIRE_MLFLOW";
 
   /** The artifact root the server is started with. */
   static final String ARTIFACT_ROOT = "s3://pici/mlflow";
 
   /** How to enable the MLflow tests, for skip and failure messages. */
-  static final String HOW_TO_ENABLE =
+  public static final String HOW_TO_ENABLE =
       "The MLflow tracker tests need a real MLflow server: set "
           + MLFLOW_ENV
           + " to an mlflow executable, e.g. export "
@@ -64,7 +64,7 @@ final class MlflowServer implements AutoCloseable {
    * @throws IOException when it does not start; the message has the end of its log
    * @throws InterruptedException when interrupted while waiting
    */
-  static MlflowServer start(Path mlflow, Path dir) throws IOException, InterruptedException {
+  public static MlflowServer start(Path mlflow, Path dir) throws IOException, InterruptedException {
     if (!Files.isExecutable(mlflow)) {
       throw new IOException(
           MLFLOW_ENV + "=" + mlflow + " is not an executable file. " + HOW_TO_ENABLE);
@@ -140,12 +140,12 @@ final class MlflowServer implements AutoCloseable {
   }
 
   /** The tracking URI. */
-  String uri() {
+  public String uri() {
     return uri;
   }
 
   /** The last lines of the server's log, for failure messages. */
-  String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(logFile);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));

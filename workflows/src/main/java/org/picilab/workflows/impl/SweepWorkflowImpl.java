@@ -228,7 +228,17 @@ public class SweepWorkflowImpl implements SweepWorkflow {
       return;
     }
     TrialState t = trials.get(outcome.trialIndex());
-    if (!t.runId().equals(outcome.runId()) || t.status().ended()) {
+    if (!t.runId().equals(outcome.runId())) {
+      return;
+    }
+    if (t.status().ended()) {
+      // A trial that failed or was cancelled and then finished by hand (pici run resume): its
+      // outcome is updated; it was counted when it first ended and is not counted again.
+      if (outcome.status() == RunStatus.COMPLETED
+          && (t.status() == RunStatus.FAILED || t.status() == RunStatus.CANCELLED)) {
+        set(t.index(), t.with(RunStatus.COMPLETED, outcome.scores(), null));
+        changed = true;
+      }
       return;
     }
     RunStatus s = outcome.status().ended() ? outcome.status() : RunStatus.FAILED;

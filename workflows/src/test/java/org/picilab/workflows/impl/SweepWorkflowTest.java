@@ -7,7 +7,9 @@ import io.temporal.client.WorkflowClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.picilab.workflows.RunOutcome;
 import org.picilab.workflows.RunStatus;
+import org.picilab.workflows.Scores;
 import org.picilab.workflows.sweep.ConfigSummary;
 import org.picilab.workflows.sweep.SweepPhase;
 import org.picilab.workflows.sweep.SweepRequest;
@@ -118,5 +120,53 @@ class SweepWorkflowTest extends WorkflowTestBase {
     assertEquals(6, s.count(RunStatus.CANCELLED));
     assertTrue(training.evaluated.isEmpty());
     assertEquals(RunStatus.CANCELLED, control.closed.get("track-sweep-quick-d"));
+  }
+
+  @Test
+  void aFailedTrialFinishedByHandIsUpdatedNotCountedAgain() throws Exception {
+    training.stepMillis = 100;
+    training.failRun = "run-quick-e-001";
+    SweepWorkflow wf = client.newWorkflowStub(SweepWorkflow.class, options("sweep-quick-e"));
+    CompletableFuture<SweepStatus> result =
+        WorkflowClient.execute(
+            wf::run, new SweepRequest("sweep-quick-e", spec(200), null, null, null, 0));
+    SweepWorkflow live = client.newWorkflowStub(SweepWorkflow.class, "sweep-quick-e");
+    AtomicInteger waited = new AtomicInteger();
+    while (live.status().trials().get(0).status() != RunStatus.FAILED
+        && waited.incrementAndGet() < 1000) {
+      Thread.sleep(10);
+    }
+    assertEquals(RunStatus.FAILED, live.status().trials().get(0).status());
+    TrialState failed = live.status().trials().get(0);
+    Scores byHand = new Scores(0.9, 0.9, 0.9, 0.9);
+    live.trialFinished(
+        new RunOutcome(
+            failed.runId(),
+            0,
+            failed.configKey(),
+            failed.seed(),
+            RunStatus.COMPLETED,
+            byHand,
+            null,
+            null,
+            null));
+    // A stale failure report after that changes nothing.
+    live.trialFinished(
+        new RunOutcome(
+            failed.runId(),
+            0,
+            failed.configKey(),
+            failed.seed(),
+            RunStatus.FAILED,
+            null,
+            null,
+            "late",
+            null));
+    SweepStatus done = result.get();
+    assertEquals(SweepPhase.COMPLETED, done.phase());
+    assertEquals(6, done.count(RunStatus.COMPLETED));
+    assertEquals(byHand, done.trials().get(0).scores());
+    assertEquals(null, done.trials().get(0).error());
+    assertEquals(5, training.evaluated.size(), "the trial was not run again");
   }
 }

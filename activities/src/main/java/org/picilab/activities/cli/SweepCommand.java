@@ -114,9 +114,7 @@ final class SweepCommand {
         if (!waitForEnd) {
           return 0;
         }
-        SweepStatus end = follow(s, id);
-        print(spec.commandLine().getOut(), end, s);
-        return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
+        return followToEnd(s, id, spec.commandLine().getOut());
       }
     }
 
@@ -157,6 +155,13 @@ final class SweepCommand {
       }
       return sb.toString();
     }
+  }
+
+  /** Follows a sweep to its end and prints it; the exit code is 0 when every trial completed. */
+  static int followToEnd(Session s, String id, PrintWriter out) throws InterruptedException {
+    SweepStatus end = follow(s, id);
+    print(out, end, s);
+    return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
   }
 
   /** Polls a sweep until it ends, printing a line whenever its counts change. */
@@ -493,9 +498,7 @@ final class SweepCommand {
         if (!waitForEnd) {
           return 0;
         }
-        SweepStatus end = follow(s, id);
-        print(spec.commandLine().getOut(), end, s);
-        return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
+        return followToEnd(s, id, spec.commandLine().getOut());
       }
     }
 

@@ -66,21 +66,10 @@ public final class MaeDecoder extends AbstractBlock {
     this.pixelsPerPatch = patchSize * patchSize * 3;
     this.positions = positions;
     embed = addChildBlock("embed", Linear.builder().setUnits(dim).build());
-    maskToken =
-        addParameter(
-            Parameter.builder()
-                .setName("maskToken")
-                .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(1, 1, dim))
-                .build());
+    maskToken = addParameter(Weights.of("maskToken", new Shape(1, 1, dim)));
     positionTable =
         positions == Positions.LEARNED
-            ? addParameter(
-                Parameter.builder()
-                    .setName("positions")
-                    .setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(1, 1 + patches, dim))
-                    .build())
+            ? addParameter(Weights.of("positions", new Shape(1, 1 + patches, dim)))
             : null;
     for (int i = 0; i < depth; i++) {
       blocks.add(addChildBlock("block", new VitBlock(dim, heads, mlpRatio)));

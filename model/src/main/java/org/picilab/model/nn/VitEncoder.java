@@ -67,21 +67,10 @@ public final class VitEncoder extends AbstractBlock {
     this.dim = dim;
     this.positions = positions;
     patchEmbed = addChildBlock("patchEmbed", Linear.builder().setUnits(dim).build());
-    clsToken =
-        addParameter(
-            Parameter.builder()
-                .setName("clsToken")
-                .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(1, 1, dim))
-                .build());
+    clsToken = addParameter(Weights.of("clsToken", new Shape(1, 1, dim)));
     positionTable =
         positions == Positions.LEARNED
-            ? addParameter(
-                Parameter.builder()
-                    .setName("positions")
-                    .setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(1, 1 + patchCount(), dim))
-                    .build())
+            ? addParameter(Weights.of("positions", new Shape(1, 1 + patchCount(), dim)))
             : null;
     for (int i = 0; i < depth; i++) {
       blocks.add(addChildBlock("block", new VitBlock(dim, heads, mlpRatio)));

@@ -196,7 +196,7 @@ final class RunCommand {
     public Integer call() throws Exception {
       try (Session s = Session.open("cli")) {
         WorkflowClient client = s.platform().client();
-        if (SweepCommand.execution(client, id)
+        if (s.execution(id)
             .filter(x -> x == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
             .isPresent()) {
           throw new IllegalArgumentException(id + " is still running; nothing to resume");

@@ -1,6 +1,10 @@
 package org.picilab.activities.cli;
 
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowException;
 import java.io.IOException;
+import java.util.Optional;
 import org.picilab.activities.platform.Platform;
 import org.picilab.activities.platform.PlatformSettings;
 import org.picilab.activities.registry.Registry;
@@ -25,6 +29,26 @@ final class Session implements AutoCloseable {
 
   Registry registry() {
     return new Registry(platform.store());
+  }
+
+  /**
+   * The status of a workflow on the server.
+   *
+   * @param workflowId a run or sweep id
+   * @return its status, or empty when the server does not know it (it restarted, say)
+   */
+  Optional<WorkflowExecutionStatus> execution(String workflowId) {
+    try {
+      return Optional.of(
+          platform
+              .client()
+              .newUntypedWorkflowStub(workflowId)
+              .describe()
+              .getWorkflowExecutionInfo()
+              .getStatus());
+    } catch (WorkflowException | StatusRuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -487,7 +487,7 @@ final class SweepCommand {
     public Integer call() throws Exception {
       try (Session s = Session.open("cli")) {
         WorkflowClient client = s.platform().client();
-        Optional<WorkflowExecutionStatus> live = execution(client, id);
+        Optional<WorkflowExecutionStatus> live = s.execution(id);
         if (live.isPresent()
             && live.get() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
           client.newWorkflowStub(SweepWorkflow.class, id).resume();
@@ -532,7 +532,7 @@ final class SweepCommand {
               new SweepRevival.Runs() {
                 @Override
                 public boolean alive(String runId) {
-                  return execution(client, runId)
+                  return s.execution(runId)
                       .map(x -> x == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
                       .orElse(false);
                 }
@@ -590,20 +590,6 @@ final class SweepCommand {
           plan.restarted(),
           plan.adopted(),
           plan.pending());
-    }
-  }
-
-  /** The status of a workflow on the server, or empty when the server does not know it. */
-  static Optional<WorkflowExecutionStatus> execution(WorkflowClient client, String workflowId) {
-    try {
-      return Optional.of(
-          client
-              .newUntypedWorkflowStub(workflowId)
-              .describe()
-              .getWorkflowExecutionInfo()
-              .getStatus());
-    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
-      return Optional.empty();
     }
   }
 

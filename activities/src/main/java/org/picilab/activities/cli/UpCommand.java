@@ -16,8 +16,8 @@ import org.picilab.activities.platform.Workers;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.model.cli.PiciCli;
 import org.picilab.model.util.Devices;
-import org.picilab.workflows.TaskQueues;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pici up}: the whole platform on this machine, in one process. */
@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
       "MLFLOW_TRACKING_URI switch each part to a real server instead."
     })
 final class UpCommand implements Callable<Integer> {
+
+  @Mixin WorkerOptions worker;
 
   @Option(
       names = "--workers",
@@ -57,20 +59,6 @@ final class UpCommand implements Callable<Integer> {
       description = "embedded S3 port")
   int s3Port;
 
-  @Option(
-      names = "--device",
-      paramLabel = "D",
-      defaultValue = "auto",
-      description = "auto, cpu or gpu")
-  String device;
-
-  @Option(
-      names = "--task-queue",
-      paramLabel = "Q",
-      defaultValue = TaskQueues.TRAINING,
-      description = "training task queue of the in-process workers")
-  String taskQueue;
-
   @Override
   public Integer call() throws Exception {
     if (workers < 0) {
@@ -80,7 +68,7 @@ final class UpCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     PlatformSettings base = PlatformSettings.resolve(env, false);
     refuseIfRunning(base.home());
-    Device d = workers > 0 ? Devices.parse(device) : null;
+    Device d = workers > 0 ? Devices.parse(worker.device) : null;
     long pid = ProcessHandle.current().pid();
     EmbeddedStack stack =
         EmbeddedStack.start(
@@ -97,7 +85,8 @@ final class UpCommand implements Callable<Integer> {
       hosted.controller(platform);
       DatasetCache cache = new DatasetCache(2);
       for (int i = 0; i < workers; i++) {
-        hosted.training(platform, taskQueue, d, Platform.identity("worker") + "-" + (i + 1), cache);
+        hosted.training(
+            platform, worker.taskQueue, d, Platform.identity("worker") + "-" + (i + 1), cache);
       }
       settings.writeStackFile(pid);
     } catch (IOException | RuntimeException e) {
@@ -142,7 +131,7 @@ final class UpCommand implements Callable<Integer> {
         "  Workers    "
             + workers
             + " in-process on task queue "
-            + taskQueue
+            + worker.taskQueue
             + (d == null ? "" : " (" + d + ")")
             + "; add more with ./pici worker");
     err.println("Ready. Try: ./pici sweep launch workflows/examples/digits-quick.yaml --wait");

@@ -9,8 +9,8 @@ import org.picilab.activities.platform.Workers;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.model.cli.PiciCli;
 import org.picilab.model.util.Devices;
-import org.picilab.workflows.TaskQueues;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pici worker}: a training worker that joins a running platform. */
@@ -25,19 +25,7 @@ import picocli.CommandLine.Option;
     })
 final class WorkerCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--task-queue",
-      paramLabel = "Q",
-      defaultValue = TaskQueues.TRAINING,
-      description = "task queue to serve (default ${DEFAULT-VALUE})")
-  String taskQueue;
-
-  @Option(
-      names = "--device",
-      paramLabel = "D",
-      defaultValue = "auto",
-      description = "auto, cpu or gpu")
-  String device;
+  @Mixin WorkerOptions worker;
 
   @Option(
       names = "--name",
@@ -48,10 +36,11 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PlatformSettings settings = PlatformSettings.resolve(System.getenv());
-    Device d = Devices.parse(device);
+    Device d = Devices.parse(worker.device);
     String identity = name != null ? name : Platform.identity("worker");
     Platform platform = Platform.connect(settings, identity);
-    Workers workers = new Workers().training(platform, taskQueue, d, identity, new DatasetCache(2));
+    Workers workers =
+        new Workers().training(platform, worker.taskQueue, d, identity, new DatasetCache(2));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -67,7 +56,7 @@ final class WorkerCommand implements Callable<Integer> {
         "worker "
             + identity
             + " serving task queue "
-            + taskQueue
+            + worker.taskQueue
             + " on "
             + d
             + " ("

@@ -5,9 +5,9 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowException;
 import java.io.IOException;
 import java.util.Optional;
-import org.picilab.activities.platform.Platform;
-import org.picilab.activities.platform.PlatformSettings;
-import org.picilab.activities.registry.Registry;
+import org.picilab.platform.registry.Registry;
+import org.picilab.platform.stack.Platform;
+import org.picilab.platform.stack.PlatformSettings;
 
 /** The connections a client command needs, opened once and closed at the end. */
 final class Session implements AutoCloseable {

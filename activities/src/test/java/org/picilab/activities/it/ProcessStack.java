@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.picilab.activities.cli.Main;
-import org.picilab.activities.platform.Platform;
-import org.picilab.activities.platform.PlatformSettings;
+import org.picilab.platform.stack.Platform;
+import org.picilab.platform.stack.PlatformSettings;
 
 /**
  * Real processes of the platform for tests: {@code pici up}, {@code pici worker} and client

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.picilab.activities.platform.Platform;
+import org.picilab.platform.stack.Platform;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.impl.SweepWorkflowImpl;

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.picilab.activities.tracking.LocalTracker;
-import org.picilab.activities.tracking.Tracker;
 import org.picilab.activities.training.TrainingActivitiesImpl;
+import org.picilab.platform.tracking.LocalTracker;
+import org.picilab.platform.tracking.Tracker;
 
 /** Reads the local tracking store of a test stack. */
 final class Trackers {

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.picilab.activities.platform.Platform;
+import org.picilab.platform.stack.Platform;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunStatus;

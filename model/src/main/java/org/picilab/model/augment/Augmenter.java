@@ -2,6 +2,7 @@ package org.picilab.model.augment;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.picilab.model.config.AugmentationSpec;
 import org.picilab.model.data.Resize;
 
 /**

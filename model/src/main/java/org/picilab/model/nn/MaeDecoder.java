@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.picilab.model.config.Positions;
 
 /**
  * The MAE decoder D of the PISD module (paper 002, Section 3.2.1): a linear map from the encoder

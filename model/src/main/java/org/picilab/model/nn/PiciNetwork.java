@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.picilab.model.config.NetworkSpec;
 
 /**
  * The whole PICI network (paper 002, Figure 1): encoder F, decoder D, instance-MLP G_I and

@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.picilab.model.config.Positions;
 
 /**
  * The ViT encoder F of PICI: linear patch embedding, positions, a CLS token, pre-norm blocks and a

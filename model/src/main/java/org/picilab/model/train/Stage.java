@@ -3,7 +3,7 @@ package org.picilab.model.train;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import org.picilab.model.config.Epochs;
-import org.picilab.model.util.OptionNames;
+import org.picilab.model.config.OptionNames;
 
 /** The three stages of PICI training (paper 002, Section 3.4 and Algorithm 1). */
 public enum Stage {

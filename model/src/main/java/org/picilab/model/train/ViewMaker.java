@@ -1,9 +1,9 @@
 package org.picilab.model.train;
 
 import java.util.SplittableRandom;
-import org.picilab.model.augment.AugmentationSpec;
 import org.picilab.model.augment.Augmenter;
 import org.picilab.model.augment.Normalization;
+import org.picilab.model.config.AugmentationSpec;
 import org.picilab.model.config.RunConfig;
 import org.picilab.model.data.ImageDataset;
 import org.picilab.model.util.Seeds;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.picilab.model.config.AugmentationSpec;
 
 class AugmentationSpecTest {
 

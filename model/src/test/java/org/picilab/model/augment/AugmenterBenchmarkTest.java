@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.picilab.model.config.AugmentationSpec;
 import org.picilab.model.data.Datasets;
 import org.picilab.model.data.ImageDataset;
 import org.slf4j.Logger;

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.picilab.model.config.AugmentationSpec;
 import org.picilab.model.data.Datasets;
 import org.picilab.model.data.ImageDataset;
 

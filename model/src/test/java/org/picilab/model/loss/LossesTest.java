@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.picilab.model.config.CliLossKind;
 
 /** The losses on small hand-made inputs, against closed forms and a plain-Java reference. */
 class LossesTest {

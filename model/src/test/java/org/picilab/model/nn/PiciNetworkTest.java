@@ -15,6 +15,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.picilab.model.config.NetworkSpec;
+import org.picilab.model.config.Positions;
 
 /** Shapes and the masking plumbing of the network. */
 class PiciNetworkTest {

@@ -1,0 +1,218 @@
+package org.picilab.platform.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.picilab.platform.store.S3Settings;
+
+/**
+ * Where the parts of the platform are. Every process resolves them the same way, later sources
+ * winning: built-in defaults (the embedded stack on loopback), then the stack file that {@code pici
+ * up} writes into the home directory, then environment variables. So the same code runs embedded or
+ * distributed; only configuration differs.
+ *
+ * <p>Environment: {@code PICI_HOME} (default {@code ~/.pici}), {@code TEMPORAL_ADDRESS}, {@code
+ * TEMPORAL_NAMESPACE}, {@code PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code
+ * PICI_S3_SECRET_KEY}, {@code PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI}
+ * (MLflow; otherwise the local tracking store in {@code PICI_TRACKING_DIR}, default {@code
+ * PICI_HOME/tracking}).
+ *
+ * @param home the home directory (stack file, embedded data)
+ * @param temporalAddress host:port of the Temporal frontend
+ * @param namespace the Temporal namespace
+ * @param s3 the S3 endpoint, keys and bucket
+ * @param mlflowUri the MLflow tracking URI, or null for the local store
+ * @param trackingDir the local tracking store's directory
+ */
+public record PlatformSettings(
+    Path home,
+    String temporalAddress,
+    String namespace,
+    S3Settings s3,
+    String mlflowUri,
+    Path trackingDir) {
+
+  /** The stack file's name inside the home directory. */
+  public static final String STACK_FILE = "stack.json";
+
+  /** Default Temporal port of the embedded server. */
+  public static final int TEMPORAL_PORT = 7233;
+
+  /** Default port of the embedded S3 endpoint. */
+  public static final int S3_PORT = 9000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Resolves the settings of this process.
+   *
+   * @param env the environment
+   * @return the settings
+   * @throws IOException when the stack file exists but cannot be read
+   */
+  public static PlatformSettings resolve(Map<String, String> env) throws IOException {
+    return resolve(env, true);
+  }
+
+  /**
+   * Resolves the settings, optionally ignoring the stack file ({@code pici up} starts from the
+   * defaults and the environment, and replaces any old stack file).
+   *
+   * @param env the environment
+   * @param useStackFile whether to read the stack file
+   * @return the settings
+   * @throws IOException when the stack file exists but cannot be read
+   */
+  public static PlatformSettings resolve(Map<String, String> env, boolean useStackFile)
+      throws IOException {
+    Path home =
+        env.containsKey("PICI_HOME")
+            ? Path.of(env.get("PICI_HOME"))
+            : Path.of(System.getProperty("user.home"), ".pici");
+    PlatformSettings s = defaults(home);
+    Path stack = home.resolve(STACK_FILE);
+    if (useStackFile && Files.isRegularFile(stack)) {
+      s = s.merge(JSON.readTree(stack.toFile()), stack);
+    }
+    String temporal = env.getOrDefault("TEMPORAL_ADDRESS", s.temporalAddress());
+    String namespace = env.getOrDefault("TEMPORAL_NAMESPACE", s.namespace());
+    S3Settings s3 = S3Settings.fromEnv(env, s.s3());
+    String mlflow = env.getOrDefault("MLFLOW_TRACKING_URI", s.mlflowUri());
+    if (mlflow != null && mlflow.isBlank()) {
+      mlflow = null;
+    }
+    Path tracking =
+        env.containsKey("PICI_TRACKING_DIR")
+            ? Path.of(env.get("PICI_TRACKING_DIR"))
+            : s.trackingDir();
+    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking);
+  }
+
+  /**
+   * The embedded stack's settings under a home directory.
+   *
+   * @param home the home directory
+   * @return settings pointing at loopback defaults
+   */
+  public static PlatformSettings defaults(Path home) {
+    return new PlatformSettings(
+        home,
+        "127.0.0.1:" + TEMPORAL_PORT,
+        "default",
+        new S3Settings(
+            "http://127.0.0.1:" + S3_PORT, "pici", "pici-local-secret", "pici", "us-east-1"),
+        null,
+        home.resolve("tracking"));
+  }
+
+  /**
+   * The same settings with other values.
+   *
+   * @param temporal host:port of Temporal
+   * @param s3Settings the S3 settings
+   * @return the new settings
+   */
+  public PlatformSettings with(String temporal, S3Settings s3Settings) {
+    return new PlatformSettings(home, temporal, namespace, s3Settings, mlflowUri, trackingDir);
+  }
+
+  /**
+   * Where artifacts of the local tracking store go: the platform's bucket, under "tracking".
+   *
+   * @return an s3:// URI
+   */
+  public String localArtifactRoot() {
+    return "s3://" + s3.bucket() + "/tracking";
+  }
+
+  /**
+   * Writes the stack file so that other processes on this machine find the stack. It holds the S3
+   * keys, so only its owner may read it.
+   *
+   * @param pid the process id of {@code pici up}
+   * @throws IOException when it cannot be written
+   */
+  public void writeStackFile(long pid) throws IOException {
+    Files.createDirectories(home);
+    ObjectNode n = JSON.createObjectNode();
+    n.put("temporalAddress", temporalAddress);
+    n.put("namespace", namespace);
+    ObjectNode s = n.putObject("s3");
+    s.put("endpoint", s3.endpoint());
+    s.put("accessKey", s3.accessKey());
+    s.put("secretKey", s3.secretKey());
+    s.put("bucket", s3.bucket());
+    s.put("region", s3.region());
+    if (mlflowUri != null) {
+      n.put("mlflowUri", mlflowUri);
+    }
+    n.put("trackingDir", trackingDir.toString());
+    n.put("pid", pid);
+    Path file = home.resolve(STACK_FILE);
+    Path tmp = home.resolve(STACK_FILE + ".tmp");
+    Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system; nothing more to do.
+    }
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Removes the stack file if it still belongs to the given process.
+   *
+   * @param pid the process id of {@code pici up}
+   */
+  public void removeStackFile(long pid) {
+    Path file = home.resolve(STACK_FILE);
+    try {
+      if (Files.isRegularFile(file) && JSON.readTree(file.toFile()).path("pid").asLong() == pid) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      // Best effort: a stale file is overwritten by the next `pici up`.
+    }
+  }
+
+  private PlatformSettings merge(JsonNode n, Path file) {
+    JsonNode s = n.path("s3");
+    S3Settings s3Settings =
+        new S3Settings(
+            s.path("endpoint").asText(s3.endpoint()),
+            s.path("accessKey").asText(s3.accessKey()),
+            s.path("secretKey").asText(s3.secretKey()),
+            s.path("bucket").asText(s3.bucket()),
+            s.path("region").asText(s3.region()));
+    return new PlatformSettings(
+        home,
+        n.path("temporalAddress").asText(temporalAddress),
+        n.path("namespace").asText(namespace),
+        s3Settings,
+        n.hasNonNull("mlflowUri") ? n.get("mlflowUri").asText() : mlflowUri,
+        n.hasNonNull("trackingDir") ? Path.of(n.get("trackingDir").asText()) : trackingDir);
+  }
+
+  @Override
+  public String toString() {
+    return "temporal="
+        + temporalAddress
+        + " namespace="
+        + namespace
+        + " s3="
+        + s3.endpoint()
+        + "/"
+        + s3.bucket()
+        + " tracking="
+        + (mlflowUri != null ? mlflowUri : trackingDir);
+  }
+}

@@ -314,7 +314,6 @@ public class SweepWorkflowImpl implements SweepWorkflow {
    * @return e.g. "run-digits-quick-k3x9-003"
    */
   public static String runId(String sweepId, int index) {
-    String base = sweepId.startsWith("sweep-") ? sweepId.substring("sweep-".length()) : sweepId;
-    return String.format(java.util.Locale.ROOT, "run-%s-%03d", base, index + 1);
+    return TrialPlan.runId(sweepId, index);
   }
 }

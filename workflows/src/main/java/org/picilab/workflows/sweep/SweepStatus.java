@@ -53,37 +53,8 @@ public record SweepStatus(
           done.add(t.scores());
         }
       }
-      Scores mean = null;
-      Scores std = null;
-      if (!done.isEmpty()) {
-        double[] m = new double[4];
-        for (Scores s : done) {
-          m[0] += s.nmi() / done.size();
-          m[1] += s.acc() / done.size();
-          m[2] += s.ari() / done.size();
-          m[3] += s.fmi() / done.size();
-        }
-        double[] v = new double[4];
-        if (done.size() > 1) {
-          for (Scores s : done) {
-            v[0] += sq(s.nmi() - m[0]);
-            v[1] += sq(s.acc() - m[1]);
-            v[2] += sq(s.ari() - m[2]);
-            v[3] += sq(s.fmi() - m[3]);
-          }
-          for (int i = 0; i < 4; i++) {
-            v[i] = Math.sqrt(v[i] / (done.size() - 1));
-          }
-        }
-        mean = new Scores(m[0], m[1], m[2], m[3]);
-        std = new Scores(v[0], v[1], v[2], v[3]);
-      }
-      out.add(new ConfigSummary(e.getKey(), e.getValue().size(), done.size(), mean, std));
+      out.add(ConfigSummary.of(e.getKey(), e.getValue().size(), done));
     }
     return out;
-  }
-
-  private static double sq(double x) {
-    return x * x;
   }
 }

@@ -1,0 +1,114 @@
+package org.picilab.platform.db;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the database of record is and how to log in.
+ *
+ * @param url a JDBC URL: {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://host:port/db}
+ * @param user the user, or null (SQLite needs none)
+ * @param password the password, or null
+ */
+public record DatabaseSettings(String url, String user, String password) {
+
+  /** Environment variable of the JDBC URL. */
+  public static final String URL_ENV = "PICI_DB_URL";
+
+  /** Environment variable of the user. */
+  public static final String USER_ENV = "PICI_DB_USER";
+
+  /** Environment variable of the password. */
+  public static final String PASSWORD_ENV = "PICI_DB_PASSWORD";
+
+  /** The file name of the embedded database under {@code PICI_HOME}. */
+  public static final String EMBEDDED_FILE = "pici.db";
+
+  /**
+   * Checks the URL.
+   *
+   * @throws IllegalArgumentException naming {@code PICI_DB_URL} when it is not a supported URL
+   */
+  public DatabaseSettings {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException(
+          URL_ENV + " is empty; give a jdbc:sqlite: or jdbc:postgresql: URL");
+    }
+    if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          URL_ENV + " must start with jdbc:sqlite: or jdbc:postgresql:, got " + redact(url));
+    }
+  }
+
+  /**
+   * The embedded database: a SQLite file under the platform's home.
+   *
+   * @param home {@code PICI_HOME}
+   * @return the settings
+   */
+  public static DatabaseSettings embedded(Path home) {
+    return new DatabaseSettings(
+        "jdbc:sqlite:" + home.resolve(EMBEDDED_FILE).toAbsolutePath(), null, null);
+  }
+
+  /**
+   * The settings from the environment, else the embedded database under {@code home}.
+   *
+   * @param env the environment
+   * @param home {@code PICI_HOME}
+   * @return the settings
+   */
+  public static DatabaseSettings fromEnv(Map<String, String> env, Path home) {
+    String url = env.get(URL_ENV);
+    if (url == null || url.isBlank()) {
+      return embedded(home);
+    }
+    return new DatabaseSettings(url.trim(), env.get(USER_ENV), env.get(PASSWORD_ENV));
+  }
+
+  /**
+   * Whether this is the embedded SQLite database.
+   *
+   * @return true for SQLite
+   */
+  public boolean sqlite() {
+    return url.startsWith("jdbc:sqlite:");
+  }
+
+  /**
+   * The URL without credentials, for messages and banners.
+   *
+   * @return e.g. {@code jdbc:postgresql://db:5432/pici}
+   */
+  public String describe() {
+    return redact(url);
+  }
+
+  /**
+   * Masks user info and password-like query parameters in a JDBC URL.
+   *
+   * @param url the URL
+   * @return the URL with {@code ***} for secrets
+   */
+  static String redact(String url) {
+    if (url == null) {
+      return null;
+    }
+    String out = url.replaceAll("(?i)([?&;](password|pwd|sslpassword|user)=)[^&;]*", "$1***");
+    int scheme = out.indexOf("://");
+    if (scheme >= 0) {
+      String rest = out.substring(scheme + 3);
+      int at = rest.indexOf('@');
+      int slash = rest.indexOf('/');
+      if (at >= 0 && (slash < 0 || at < slash)) {
+        out = out.substring(0, scheme + 3) + "***@" + rest.substring(at + 1);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseSettings[" + describe() + (user == null ? "" : ", user=" + user) + "]";
+  }
+}

@@ -1,18 +1,17 @@
 package org.picilab.activities.cli;
 
-import io.grpc.StatusRuntimeException;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.client.WorkflowException;
 import java.io.IOException;
-import java.util.Optional;
-import org.picilab.platform.registry.Registry;
+import org.picilab.platform.service.RunService;
+import org.picilab.platform.service.SweepService;
 import org.picilab.platform.stack.Platform;
 import org.picilab.platform.stack.PlatformSettings;
 
-/** The connections a client command needs, opened once and closed at the end. */
+/** The connections and services a client command needs, opened once and closed at the end. */
 final class Session implements AutoCloseable {
 
   private final Platform platform;
+  private SweepService sweeps;
+  private RunService runs;
 
   private Session(Platform platform) {
     this.platform = platform;
@@ -27,28 +26,18 @@ final class Session implements AutoCloseable {
     return platform;
   }
 
-  Registry registry() {
-    return new Registry(platform.store());
+  SweepService sweeps() throws IOException {
+    if (sweeps == null) {
+      sweeps = SweepService.of(platform);
+    }
+    return sweeps;
   }
 
-  /**
-   * The status of a workflow on the server.
-   *
-   * @param workflowId a run or sweep id
-   * @return its status, or empty when the server does not know it (it restarted, say)
-   */
-  Optional<WorkflowExecutionStatus> execution(String workflowId) {
-    try {
-      return Optional.of(
-          platform
-              .client()
-              .newUntypedWorkflowStub(workflowId)
-              .describe()
-              .getWorkflowExecutionInfo()
-              .getStatus());
-    } catch (WorkflowException | StatusRuntimeException e) {
-      return Optional.empty();
+  RunService runs() throws IOException {
+    if (runs == null) {
+      runs = RunService.of(platform);
     }
+    return runs;
   }
 
   @Override

@@ -1,47 +1,36 @@
 package org.picilab.activities.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowException;
-import io.temporal.client.WorkflowOptions;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.picilab.model.config.ConfigException;
-import org.picilab.model.config.ConfigLoader;
-import org.picilab.workflows.RunOutcome;
-import org.picilab.workflows.RunProgress;
+import org.picilab.platform.db.Page;
+import org.picilab.platform.db.RunRecord;
+import org.picilab.platform.db.RunSort;
+import org.picilab.platform.service.SweepService;
+import org.picilab.platform.service.Views.Launched;
+import org.picilab.platform.service.Views.SweepLine;
+import org.picilab.platform.service.Views.SweepView;
 import org.picilab.workflows.RunStatus;
-import org.picilab.workflows.TaskQueues;
 import org.picilab.workflows.sweep.ConfigSummary;
-import org.picilab.workflows.sweep.SearchSpace;
 import org.picilab.workflows.sweep.SweepPhase;
-import org.picilab.workflows.sweep.SweepRequest;
 import org.picilab.workflows.sweep.SweepSpec;
-import org.picilab.workflows.sweep.SweepSpecParser;
-import org.picilab.workflows.sweep.SweepStatus;
-import org.picilab.workflows.sweep.SweepWorkflow;
-import org.picilab.workflows.sweep.TrialPlan;
-import org.picilab.workflows.sweep.TrialState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code pici sweep}: launch, watch, pause, resume and cancel sweeps. */
+/**
+ * {@code pici sweep}: launch, watch, pause, resume and cancel sweeps; a thin face on the service.
+ */
 @Command(
     name = "sweep",
     mixinStandardHelpOptions = true,
@@ -81,132 +70,58 @@ final class SweepCommand {
       } catch (NoSuchFileException e) {
         throw new IllegalArgumentException("no such sweep specification: " + file);
       }
-      SweepSpec sweep = SweepSpecParser.parse(text);
-      List<TrialPlan> trials = SearchSpace.trials(sweep);
-      validate(sweep, trials);
-      String id = "sweep-" + sweep.name() + "-" + suffix();
       try (Session s = Session.open("cli")) {
-        SweepWorkflow wf =
-            s.platform()
-                .client()
-                .newWorkflowStub(
-                    SweepWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                        .setWorkflowId(id)
-                        .setTaskQueue(TaskQueues.WORKFLOWS)
-                        .setWorkflowIdReusePolicy(
-                            WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                        .build());
-        WorkflowClient.start(wf::run, new SweepRequest(id, sweep, null, null, null, 0));
+        Launched l = s.sweeps().launch(text, SweepService.Origin.LOCAL);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(id);
+        out.println(l.sweepId());
         out.flush();
-        long configs = trials.stream().map(TrialPlan::configKey).distinct().count();
         System.err.printf(
             Locale.ROOT,
-            "%d trials (%d configurations x %d seeds%s), at most %d at once. Watch it: ./pici sweep show %s%n",
-            trials.size(),
-            configs,
-            sweep.seeds().size(),
-            sweep.budget() > 0 ? ", budget " + sweep.budget() : "",
-            sweep.maxConcurrent(),
-            id);
+            "%d trials (%d configurations x %d seeds), at most %d at once. Watch it: ./pici sweep"
+                + " show %s%n",
+            l.trials(),
+            l.configurations(),
+            l.seeds(),
+            l.maxConcurrent(),
+            l.sweepId());
         if (!waitForEnd) {
           return 0;
         }
-        return followToEnd(s, id, spec.commandLine().getOut());
+        return followToEnd(s, l.sweepId(), out);
       }
-    }
-
-    /**
-     * Every configuration must load before anything starts, so typos fail here, not in a worker.
-     */
-    private static void validate(SweepSpec sweep, List<TrialPlan> trials) {
-      Map<String, Map<String, String>> distinct = new LinkedHashMap<>();
-      for (TrialPlan t : trials) {
-        distinct.putIfAbsent(t.configKey(), t.parameters());
-      }
-      for (Map.Entry<String, Map<String, String>> e : distinct.entrySet()) {
-        Map<String, String> overrides = new LinkedHashMap<>(e.getValue());
-        overrides.put("method", sweep.method());
-        try {
-          ConfigLoader.load(sweep.preset(), null, overrides);
-        } catch (ConfigException ex) {
-          String where =
-              sweep.space().containsKey(ex.field())
-                  ? "search.space." + ex.field()
-                  : "parameters." + ex.field();
-          throw new ConfigException(
-              where,
-              ex.getMessage().substring(ex.field().length() + 2)
-                  + " (configuration "
-                  + e.getKey()
-                  + ")");
-        }
-      }
-    }
-
-    private static String suffix() {
-      String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-      SecureRandom rng = new SecureRandom();
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < 4; i++) {
-        sb.append(alphabet.charAt(rng.nextInt(alphabet.length())));
-      }
-      return sb.toString();
     }
   }
 
   /** Follows a sweep to its end and prints it; the exit code is 0 when every trial completed. */
-  static int followToEnd(Session s, String id, PrintWriter out) throws InterruptedException {
-    SweepStatus end = follow(s, id);
-    print(out, end, s);
-    return end.phase() == SweepPhase.COMPLETED && end.count(RunStatus.FAILED) == 0 ? 0 : 1;
+  static int followToEnd(Session s, String id, PrintWriter out)
+      throws InterruptedException, java.io.IOException {
+    SweepView end =
+        s.sweeps()
+            .follow(
+                id,
+                line -> System.err.println(java.time.LocalTime.now().withNano(0) + "  " + line));
+    print(out, s.sweeps().show(id, RunSort.INDEX, 0, 50));
+    boolean allCompleted = end.counts().get(RunStatus.COMPLETED) == end.sweep().totalTrials();
+    return end.phase() == SweepPhase.COMPLETED && allCompleted ? 0 : 1;
   }
 
-  /** Polls a sweep until it ends, printing a line whenever its counts change. */
-  static SweepStatus follow(Session s, String id) throws InterruptedException {
-    SweepWorkflow wf = s.platform().client().newWorkflowStub(SweepWorkflow.class, id);
-    String last = "";
-    while (true) {
-      SweepStatus st = wf.status();
-      String line =
-          String.format(
-              Locale.ROOT,
-              "%s: %d/%d ended (%d completed, %d failed, %d cancelled), %d running, %d pending",
-              st.phase(),
-              st.trials().size() - st.count(RunStatus.PENDING) - st.count(RunStatus.RUNNING),
-              st.trials().size(),
-              st.count(RunStatus.COMPLETED),
-              st.count(RunStatus.FAILED),
-              st.count(RunStatus.CANCELLED),
-              st.count(RunStatus.RUNNING),
-              st.count(RunStatus.PENDING));
-      if (!line.equals(last)) {
-        System.err.println(java.time.LocalTime.now().withNano(0) + "  " + line);
-        last = line;
-      }
-      if (st.phase() == SweepPhase.COMPLETED || st.phase() == SweepPhase.CANCELLED) {
-        return st;
-      }
-      Thread.sleep(2000);
-    }
-  }
-
-  /** Prints a sweep's status, trials and per-configuration summary. */
-  static void print(PrintWriter out, SweepStatus st, Session s) {
+  /** Prints a sweep's status, one page of trials and the per-configuration summary. */
+  static void print(PrintWriter out, SweepView v) {
+    var c = v.counts();
     out.printf(
         Locale.ROOT,
-        "%s  %s  %d trials: %d completed, %d failed, %d cancelled, %d running, %d pending%n",
-        st.sweepId(),
-        st.phase(),
-        st.trials().size(),
-        st.count(RunStatus.COMPLETED),
-        st.count(RunStatus.FAILED),
-        st.count(RunStatus.CANCELLED),
-        st.count(RunStatus.RUNNING),
-        st.count(RunStatus.PENDING));
-    SweepSpec sp = st.spec();
+        "%s  %s  %d trials: %d completed, %d failed, %d cancelled, %d lost, %d running, %d"
+            + " pending%n",
+        v.sweep().id(),
+        v.phase(),
+        v.sweep().totalTrials(),
+        c.get(RunStatus.COMPLETED),
+        c.get(RunStatus.FAILED),
+        c.get(RunStatus.CANCELLED),
+        c.get(RunStatus.LOST),
+        c.get(RunStatus.RUNNING),
+        c.get(RunStatus.PENDING));
+    SweepSpec sp = v.sweep().spec();
     out.printf(
         Locale.ROOT,
         "%s on %s, %s search over %s, seeds %s, at most %d at once%n%n",
@@ -216,13 +131,14 @@ final class SweepCommand {
         sp.space().isEmpty() ? "nothing" : String.join(", ", sp.space().keySet()),
         sp.seeds(),
         sp.maxConcurrent());
-    int width = "configuration".length();
-    for (TrialState t : st.trials()) {
-      width = Math.max(width, t.configKey().length());
+    Page<RunRecord> page = v.trials();
+    int width = "config".length();
+    for (RunRecord t : page.items()) {
+      width = Math.max(width, t.configKey() == null ? 0 : t.configKey().length());
     }
     out.printf(
         Locale.ROOT,
-        "%-3s %-32s %-" + width + "s %6s  %-10s %-8s %s%n",
+        "%-5s %-36s %-" + width + "s %6s  %-10s %-8s %s%n",
         "#",
         "run",
         "config",
@@ -230,124 +146,78 @@ final class SweepCommand {
         "status",
         "epoch",
         "scores");
-    for (TrialState t : st.trials()) {
-      String epoch = "";
-      if (t.status() == RunStatus.RUNNING && s != null) {
-        try {
-          var p = s.registry().progress(t.runId());
-          if (p.isPresent()) {
-            epoch = p.get().epoch() + "/" + p.get().totalEpochs();
-          }
-        } catch (IOException e) {
-          epoch = "?";
-        }
-      }
+    for (RunRecord t : page.items()) {
+      String epoch =
+          t.status() == RunStatus.RUNNING && t.totalEpochs() > 0
+              ? t.epoch() + "/" + t.totalEpochs()
+              : "";
       out.printf(
           Locale.ROOT,
-          "%-3d %-32s %-" + width + "s %6d  %-10s %-8s %s%n",
-          t.index() + 1,
-          t.runId(),
+          "%-5d %-36s %-" + width + "s %6d  %-10s %-8s %s%n",
+          t.trialIndex() + 1,
+          t.id(),
           t.configKey(),
           t.seed(),
           t.status(),
           epoch,
-          t.status() == RunStatus.FAILED ? "error: " + t.error() : Format.scores(t.scores()));
+          t.status() == RunStatus.FAILED || t.status() == RunStatus.LOST
+              ? "error: " + t.error()
+              : Format.scores(t.scores()));
+    }
+    if (page.total() > page.items().size()) {
+      out.printf(
+          Locale.ROOT,
+          "(trials %d-%d of %d; --page N for others, --all for every one)%n",
+          page.offset() + 1,
+          page.offset() + page.items().size(),
+          page.total());
     }
     out.println();
+    int cw = "configuration".length();
+    for (ConfigSummary s : v.summary()) {
+      cw = Math.max(cw, s.configKey().length());
+    }
     out.printf(
         Locale.ROOT,
-        "%-" + width + "s %6s  %-15s %-15s %-15s %-15s%n",
+        "%-" + cw + "s %9s  %-15s %-15s %-15s %-15s%n",
         "configuration",
         "done",
         "NMI",
         "ACC",
         "ARI",
         "FMI");
-    for (ConfigSummary c : st.summary()) {
-      if (c.mean() == null) {
+    for (ConfigSummary s : v.summary()) {
+      if (s.mean() == null) {
         out.printf(
-            Locale.ROOT,
-            "%-" + width + "s %3d/%-2d  -%n",
-            c.configKey(),
-            c.completed(),
-            c.trials());
+            Locale.ROOT, "%-" + cw + "s %4d/%-4d  -%n", s.configKey(), s.completed(), s.trials());
       } else {
         out.printf(
             Locale.ROOT,
-            "%-" + width + "s %3d/%-2d  %-15s %-15s %-15s %-15s%n",
-            c.configKey(),
-            c.completed(),
-            c.trials(),
-            Format.meanStd(c.mean().nmi(), c.std().nmi(), c.completed()),
-            Format.meanStd(c.mean().acc(), c.std().acc(), c.completed()),
-            Format.meanStd(c.mean().ari(), c.std().ari(), c.completed()),
-            Format.meanStd(c.mean().fmi(), c.std().fmi(), c.completed()));
+            "%-" + cw + "s %4d/%-4d  %-15s %-15s %-15s %-15s%n",
+            s.configKey(),
+            s.completed(),
+            s.trials(),
+            Format.meanStd(s.mean().nmi(), s.std().nmi(), s.completed()),
+            Format.meanStd(s.mean().acc(), s.std().acc(), s.completed()),
+            Format.meanStd(s.mean().ari(), s.std().ari(), s.completed()),
+            Format.meanStd(s.mean().fmi(), s.std().fmi(), s.completed()));
       }
+    }
+    if (v.note() != null) {
+      out.println();
+      out.println("(" + v.note() + ")");
     }
     out.flush();
   }
 
-  /**
-   * Reads a sweep's status from its workflow, or from the registry when the workflow is gone; a
-   * sweep that had not ended then reads as LOST, and so do its running trials.
-   */
-  static Optional<SweepStatus> status(Session s, String id, boolean[] fromRegistry)
-      throws IOException {
-    Optional<SweepStatus> st;
-    try {
-      st = Optional.of(s.platform().client().newWorkflowStub(SweepWorkflow.class, id).status());
-    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
-      fromRegistry[0] = true;
-      st = s.registry().sweep(id).map(SweepCommand::lostUnlessEnded);
-    }
-    return st.isEmpty() ? st : Optional.of(withRunOutcomes(s, st.get()));
-  }
-
-  /**
-   * A failed or cancelled trial finished later with {@code pici run resume}, after its sweep ended,
-   * shows as completed with its scores: the run's own record says so.
-   */
-  private static SweepStatus withRunOutcomes(Session s, SweepStatus st) throws IOException {
-    List<TrialState> trials = new java.util.ArrayList<>(st.trials());
-    boolean changed = false;
-    for (int i = 0; i < trials.size(); i++) {
-      TrialState t = trials.get(i);
-      if (t.status() == RunStatus.FAILED || t.status() == RunStatus.CANCELLED) {
-        Optional<RunProgress> r = s.registry().status(t.runId());
-        if (r.isPresent() && r.get().status() == RunStatus.COMPLETED) {
-          trials.set(i, t.with(RunStatus.COMPLETED, r.get().scores(), null));
-          changed = true;
-        }
-      }
-    }
-    return changed
-        ? new SweepStatus(
-            st.sweepId(),
-            st.spec(),
-            st.phase(),
-            List.copyOf(trials),
-            st.trackingRunId(),
-            st.continuedAsNew())
-        : st;
-  }
-
-  private static SweepStatus lostUnlessEnded(SweepStatus st) {
-    if (st.phase() == SweepPhase.COMPLETED || st.phase() == SweepPhase.CANCELLED) {
-      return st;
-    }
-    List<TrialState> trials =
-        st.trials().stream()
-            .map(t -> t.status() == RunStatus.RUNNING ? t.with(RunStatus.LOST, null, null) : t)
-            .toList();
-    return new SweepStatus(
-        st.sweepId(), st.spec(), SweepPhase.LOST, trials, st.trackingRunId(), st.continuedAsNew());
-  }
-
-  /** {@code pici sweep show ID [--json]}. */
+  /** {@code pici sweep show ID [--json] [--page N] [--page-size M] [--all] [--sort KEY]}. */
   @Command(
       name = "show",
       mixinStandardHelpOptions = true,
-      description = "Shows a sweep: status, trials, summary.")
+      description = {
+        "Shows a sweep: its status, counts, the summary per configuration and one page of",
+        "trials (--page, --page-size, --sort nmi|acc|ari|fmi|index|newest, or --all)."
+      })
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -357,67 +227,60 @@ final class SweepCommand {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    @Option(names = "--page", defaultValue = "1", description = "page of trials (from 1)")
+    int page;
+
+    @Option(
+        names = "--page-size",
+        defaultValue = "50",
+        description = "trials per page (default ${DEFAULT-VALUE}, at most 10000)")
+    int pageSize;
+
+    @Option(names = "--all", description = "every trial, however many")
+    boolean all;
+
+    @Option(
+        names = "--sort",
+        defaultValue = "index",
+        description = "order of the trials: index (default), nmi, acc, ari, fmi, newest")
+    String sort;
+
     @Override
     public Integer call() throws Exception {
+      if (page < 1) {
+        throw new IllegalArgumentException("--page must be 1 or more, got " + page);
+      }
+      RunSort order = RunSort.parse(sort);
       try (Session s = Session.open("cli")) {
-        boolean[] stale = {false};
-        Optional<SweepStatus> st = status(s, id, stale);
-        if (st.isEmpty()) {
-          throw new IllegalArgumentException(
-              "no sweep " + id + " (list them with ./pici sweep list)");
+        SweepView v;
+        if (all) {
+          v = s.sweeps().show(id, order, 0, 10_000);
+          List<RunRecord> every = new ArrayList<>(v.trials().items());
+          while (every.size() < v.trials().total()) {
+            Page<RunRecord> next = s.sweeps().show(id, order, every.size(), 10_000).trials();
+            if (next.items().isEmpty()) {
+              break;
+            }
+            every.addAll(next.items());
+          }
+          v =
+              new SweepView(
+                  v.sweep(),
+                  v.phase(),
+                  v.counts(),
+                  v.summary(),
+                  new Page<>(every, v.trials().total(), 0, every.size()),
+                  v.note());
+        } else {
+          v = s.sweeps().show(id, order, (page - 1) * pageSize, pageSize);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
           ObjectMapper mapper = new ObjectMapper();
-          com.fasterxml.jackson.databind.node.ObjectNode tree = mapper.valueToTree(st.get());
-          tree.set("summary", mapper.valueToTree(st.get().summary()));
+          ObjectNode tree = mapper.valueToTree(v);
           out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
-          out.flush();
         } else {
-          print(out, st.get(), s);
-          if (stale[0]) {
-            out.println();
-            out.println(
-                st.get().phase() == SweepPhase.LOST
-                    ? "(from the registry: the sweep's workflow is gone from this server; carry on"
-                        + " with ./pici sweep resume "
-                        + id
-                        + ")"
-                    : "(from the registry: the sweep's workflow is not on this server; its last"
-                        + " recorded state is shown)");
-          }
-          out.flush();
-        }
-        return 0;
-      }
-    }
-  }
-
-  /** {@code pici sweep list}. */
-  @Command(
-      name = "list",
-      mixinStandardHelpOptions = true,
-      description = "Lists the recorded sweeps.")
-  static final class ListSweeps implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      try (Session s = Session.open("cli")) {
-        PrintWriter out = spec.commandLine().getOut();
-        for (String id : s.registry().sweepIds()) {
-          boolean[] stale = {false};
-          Optional<SweepStatus> st = status(s, id, stale);
-          st.ifPresent(
-              x ->
-                  out.printf(
-                      Locale.ROOT,
-                      "%-36s %-10s %3d/%-3d completed%s%n",
-                      id,
-                      x.phase(),
-                      x.count(RunStatus.COMPLETED),
-                      x.trials().size(),
-                      x.phase() == SweepPhase.LOST ? "  (./pici sweep resume " + id + ")" : ""));
+          print(out, v);
         }
         out.flush();
         return 0;
@@ -425,24 +288,42 @@ final class SweepCommand {
     }
   }
 
-  /** Sends a signal to a sweep. */
-  abstract static class Signal implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "the sweep id")
-    String id;
+  /** {@code pici sweep list [--page N]}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists the recorded sweeps, newest first.")
+  static final class ListSweeps implements Callable<Integer> {
+    @Spec CommandSpec spec;
 
-    abstract void send(SweepWorkflow wf);
+    @Option(names = "--page", defaultValue = "1", description = "page (from 1)")
+    int page;
 
-    abstract String done();
+    @Option(names = "--page-size", defaultValue = "50", description = "sweeps per page")
+    int pageSize;
 
     @Override
     public Integer call() throws Exception {
+      if (page < 1) {
+        throw new IllegalArgumentException("--page must be 1 or more, got " + page);
+      }
       try (Session s = Session.open("cli")) {
-        try {
-          send(s.platform().client().newWorkflowStub(SweepWorkflow.class, id));
-        } catch (WorkflowException e) {
-          throw new IllegalArgumentException("sweep " + id + " is not running: " + e.getMessage());
+        PrintWriter out = spec.commandLine().getOut();
+        Page<SweepLine> lines = s.sweeps().list((page - 1) * pageSize, pageSize);
+        for (SweepLine l : lines.items()) {
+          out.printf(
+              Locale.ROOT,
+              "%-44s %-10s %6d/%-6d completed%s%n",
+              l.sweep().id(),
+              l.phase(),
+              l.counts().get(RunStatus.COMPLETED),
+              l.sweep().totalTrials(),
+              l.phase() == SweepPhase.LOST ? "  (./pici sweep resume " + l.sweep().id() + ")" : "");
         }
-        System.err.println(id + ": " + done());
+        if (lines.hasNext()) {
+          out.printf(Locale.ROOT, "(%d sweeps; --page %d for more)%n", lines.total(), page + 1);
+        }
+        out.flush();
         return 0;
       }
     }
@@ -453,15 +334,17 @@ final class SweepCommand {
       name = "pause",
       mixinStandardHelpOptions = true,
       description = "Starts no new trials; running ones go on.")
-  static final class Pause extends Signal {
-    @Override
-    void send(SweepWorkflow wf) {
-      wf.pause();
-    }
+  static final class Pause implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "the sweep id")
+    String id;
 
     @Override
-    String done() {
-      return "paused; running trials continue, no new ones start";
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        s.sweeps().pause(id);
+        System.err.println(id + ": paused; running trials continue, no new ones start");
+        return 0;
+      }
     }
   }
 
@@ -471,7 +354,7 @@ final class SweepCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Starts trials again after a pause. A sweep whose workflow is gone (the embedded",
-        "server restarted, or it was terminated) carries on from the registry: ended trials",
+        "server restarted, or it was terminated) carries on from the database: ended trials",
         "are kept, interrupted ones continue from their newest checkpoints, none starts twice."
       })
   static final class Resume implements Callable<Integer> {
@@ -486,110 +369,12 @@ final class SweepCommand {
     @Override
     public Integer call() throws Exception {
       try (Session s = Session.open("cli")) {
-        WorkflowClient client = s.platform().client();
-        Optional<WorkflowExecutionStatus> live = s.execution(id);
-        if (live.isPresent()
-            && live.get() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-          client.newWorkflowStub(SweepWorkflow.class, id).resume();
-          System.err.println(id + ": resumed");
-        } else {
-          revive(s, live);
-        }
+        System.err.println(id + ": " + s.sweeps().resume(id));
         if (!waitForEnd) {
           return 0;
         }
         return followToEnd(s, id, spec.commandLine().getOut());
       }
-    }
-
-    private void revive(Session s, Optional<WorkflowExecutionStatus> live) throws IOException {
-      SweepStatus saved =
-          s.registry()
-              .sweep(id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "no sweep " + id + " (list them with ./pici sweep list)"));
-      switch (saved.phase()) {
-        case COMPLETED ->
-            throw new IllegalArgumentException(id + " has completed; there is nothing to resume");
-        case CANCELLED, CANCELLING ->
-            throw new IllegalArgumentException(
-                id
-                    + " was cancelled; launch the specification again, or continue single runs with"
-                    + " ./pici run resume RUN");
-        default -> {}
-      }
-      if (live.isPresent()
-          && live.get() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-        throw new IllegalArgumentException(
-            id + " has ended on the server; there is nothing to resume");
-      }
-      WorkflowClient client = s.platform().client();
-      SweepRevival.Plan plan =
-          SweepRevival.plan(
-              saved.trials(),
-              new SweepRevival.Runs() {
-                @Override
-                public boolean alive(String runId) {
-                  return s.execution(runId)
-                      .map(x -> x == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
-                      .orElse(false);
-                }
-
-                @Override
-                public Optional<RunProgress> recorded(String runId) throws IOException {
-                  return s.registry().status(runId);
-                }
-              });
-      SweepWorkflow wf =
-          client.newWorkflowStub(
-              SweepWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(id)
-                  .setTaskQueue(TaskQueues.WORKFLOWS)
-                  // Never a second run of a sweep that completed; a terminated one may go on.
-                  .setWorkflowIdReusePolicy(
-                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
-                  .build());
-      WorkflowClient.start(
-          wf::run,
-          new SweepRequest(
-              id,
-              saved.spec(),
-              plan.trials(),
-              SweepPhase.RUNNING,
-              saved.trackingRunId(),
-              saved.continuedAsNew()));
-      // A run still alive reports its end to the sweep's workflow id; one that ended between
-      // the plan and the start missed the new run, so tell it again (the signal is idempotent).
-      for (TrialState t : plan.trials()) {
-        if (t.status() == RunStatus.RUNNING) {
-          Optional<RunProgress> r = s.registry().status(t.runId());
-          if (r.isPresent() && r.get().status().ended()) {
-            wf.trialFinished(
-                new RunOutcome(
-                    t.runId(),
-                    t.index(),
-                    t.configKey(),
-                    t.seed(),
-                    r.get().status(),
-                    r.get().scores(),
-                    null,
-                    r.get().error(),
-                    r.get()));
-          }
-        }
-      }
-      System.err.printf(
-          Locale.ROOT,
-          "%s: carried on from the registry: %d ended trials kept, %d continue from their"
-              + " checkpoints, %d still running, %d not started yet%n",
-          id,
-          plan.kept(),
-          plan.restarted(),
-          plan.adopted(),
-          plan.pending());
     }
   }
 
@@ -598,15 +383,18 @@ final class SweepCommand {
       name = "cancel",
       mixinStandardHelpOptions = true,
       description = "Stops running trials (each leaves a checkpoint) and skips the rest.")
-  static final class Cancel extends Signal {
-    @Override
-    void send(SweepWorkflow wf) {
-      wf.cancel();
-    }
+  static final class Cancel implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "the sweep id")
+    String id;
 
     @Override
-    String done() {
-      return "cancelling: running trials stop after their next batch, leaving checkpoints";
+    public Integer call() throws Exception {
+      try (Session s = Session.open("cli")) {
+        s.sweeps().cancel(id);
+        System.err.println(
+            id + ": cancelling: running trials stop after their next batch, leaving checkpoints");
+        return 0;
+      }
     }
   }
 }

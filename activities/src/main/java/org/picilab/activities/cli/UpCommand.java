@@ -13,6 +13,10 @@ import org.picilab.activities.training.DatasetCache;
 import org.picilab.activities.worker.Workers;
 import org.picilab.model.cli.PiciCli;
 import org.picilab.model.util.Devices;
+import org.picilab.platform.registry.Registry;
+import org.picilab.platform.service.ControllerStartup;
+import org.picilab.platform.service.RunService;
+import org.picilab.platform.service.SweepService;
 import org.picilab.platform.stack.EmbeddedStack;
 import org.picilab.platform.stack.Platform;
 import org.picilab.platform.stack.PlatformSettings;
@@ -83,6 +87,20 @@ final class UpCommand implements Callable<Integer> {
     try {
       platform = Platform.connect(settings, Platform.identity("controller"));
       hosted.controller(platform);
+      ControllerStartup.Report started =
+          ControllerStartup.run(
+              platform.records(),
+              new Registry(platform.store()),
+              SweepService.of(platform),
+              RunService.of(platform),
+              System.getProperty("pici.commit"));
+      if (started.revivedSweeps() + started.revivedRuns() > 0) {
+        err.printf(
+            java.util.Locale.ROOT,
+            "Revived %d sweeps and %d runs that were running when the stack last stopped.%n",
+            started.revivedSweeps(),
+            started.revivedRuns());
+      }
       DatasetCache cache = new DatasetCache(2);
       for (int i = 0; i < workers; i++) {
         hosted.training(
@@ -127,6 +145,7 @@ final class UpCommand implements Callable<Integer> {
             + (settings.mlflowUri() != null
                 ? "MLflow " + settings.mlflowUri()
                 : "local store " + settings.trackingDir()));
+    err.println("  Database   " + settings.database().describe());
     err.println(
         "  Workers    "
             + workers

@@ -5,12 +5,12 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.activities.training.TrainingActivitiesImpl;
 import org.picilab.platform.control.ControlActivitiesImpl;
-import org.picilab.platform.registry.Registry;
 import org.picilab.platform.stack.Platform;
 import org.picilab.platform.store.S3ObjectStore;
 import org.picilab.platform.store.S3Settings;
@@ -28,15 +28,20 @@ public final class Workers implements AutoCloseable {
    *
    * @param platform the connections
    * @return this
+   * @throws IOException when the database of record cannot be opened
    */
-  public Workers controller(Platform platform) {
+  public Workers controller(Platform platform) throws IOException {
     WorkerFactory factory = WorkerFactory.newInstance(platform.client());
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
         ExperimentWorkflowImpl.class, SweepWorkflowImpl.class);
     Worker control = factory.newWorker(TaskQueues.CONTROL);
     control.registerActivitiesImplementations(
-        new ControlActivitiesImpl(new Registry(platform.store()), platform.tracker()));
+        new ControlActivitiesImpl(
+            platform.records(),
+            platform.tracker(),
+            platform.client(),
+            System.getProperty("pici.commit")));
     factory.start();
     factories.add(factory);
     return this;

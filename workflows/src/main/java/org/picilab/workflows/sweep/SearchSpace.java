@@ -42,6 +42,58 @@ public final class SearchSpace {
   }
 
   /**
+   * How many configurations the search space has, by arithmetic: nothing is expanded, so a space of
+   * billions is counted as quickly as one of four.
+   *
+   * @param spec a specification
+   * @return the configurations (grid: the product of the dimensions' sizes; random: the draws)
+   */
+  public static long configurations(SweepSpec spec) {
+    if (spec.strategy().equals("random")) {
+      return spec.trials();
+    }
+    long n = 1;
+    for (Dimension d : spec.space().values()) {
+      n = saturatingMultiply(n, size(d));
+    }
+    return n;
+  }
+
+  /**
+   * How many trials the sweep has, by arithmetic: configurations times seeds, cut at the budget.
+   *
+   * @param spec a specification
+   * @return the number of trials {@link #trials} returns
+   */
+  public static long count(SweepSpec spec) {
+    long n = saturatingMultiply(configurations(spec), spec.seeds().size());
+    return spec.budget() > 0 ? Math.min(n, spec.budget()) : n;
+  }
+
+  /**
+   * How many values grid search takes along one dimension, without listing them.
+   *
+   * @param d a discrete dimension
+   * @return the number of values {@link #enumerate} returns
+   */
+  static long size(Dimension d) {
+    if (d.values() != null) {
+      return d.values().size();
+    }
+    if (d.step() != null) {
+      double steps = Math.floor((d.max() - d.min()) / d.step() + 1e-9);
+      return steps >= Long.MAX_VALUE - 1 ? Long.MAX_VALUE : (long) steps + 1;
+    }
+    return d.count();
+  }
+
+  private static long saturatingMultiply(long a, long b) {
+    long hi = Math.multiplyHigh(a, b);
+    long lo = a * b;
+    return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE;
+  }
+
+  /**
    * A configuration's label: its searched settings in order, or "default" without a search.
    *
    * @param searched the searched settings
@@ -78,6 +130,16 @@ public final class SearchSpace {
       out = next;
     }
     return out;
+  }
+
+  /**
+   * The values grid search takes along one dimension, as text.
+   *
+   * @param d a discrete dimension
+   * @return its values in order
+   */
+  public static List<String> values(Dimension d) {
+    return enumerate(d);
   }
 
   /**

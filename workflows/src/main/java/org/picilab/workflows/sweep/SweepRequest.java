@@ -12,6 +12,8 @@ import java.util.List;
  * @param phase the phase carried over, or null
  * @param trackingRunId the tracked parent run, or null before it is opened
  * @param continuedAsNew how many times the sweep has continued as new
+ * @param cursor where a sweep whose trials live in the database stands, or null (a new sweep, or
+ *     one started by an earlier version that carries {@code trials})
  */
 public record SweepRequest(
     String sweepId,
@@ -19,4 +21,17 @@ public record SweepRequest(
     List<TrialState> trials,
     SweepPhase phase,
     String trackingRunId,
-    int continuedAsNew) {}
+    int continuedAsNew,
+    SweepCursor cursor) {
+
+  /**
+   * A new sweep.
+   *
+   * @param sweepId its id
+   * @param spec its validated specification
+   * @return the request
+   */
+  public static SweepRequest start(String sweepId, SweepSpec spec) {
+    return new SweepRequest(sweepId, spec, null, null, null, 0, null);
+  }
+}

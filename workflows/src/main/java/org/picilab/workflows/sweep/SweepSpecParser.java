@@ -176,6 +176,14 @@ public final class SweepSpecParser {
     if (maxConcurrent < 1) {
       throw new SpecException("maxConcurrent", "must be at least 1, got " + maxConcurrent);
     }
+    if (maxConcurrent > Caps.MAX_CONCURRENT) {
+      throw new SpecException(
+          "maxConcurrent",
+          "must be at most "
+              + Caps.MAX_CONCURRENT
+              + " (Temporal allows 2000 pending child workflows), got "
+              + maxConcurrent);
+    }
     int budget = integer(top, "budget", 0, "budget");
     if (budget < 0) {
       throw new SpecException("budget", "must be positive (or left out), got " + budget);
@@ -230,7 +238,8 @@ public final class SweepSpecParser {
             budget,
             execution,
             continueAsNewAfter);
-    if (SearchSpace.trials(spec).isEmpty()) {
+    Caps.check(spec);
+    if (SearchSpace.count(spec) == 0) {
       throw new SpecException("search", "the search space is empty");
     }
     return spec;

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.picilab.workflows.ControlActivities;
 import org.picilab.workflows.EvaluationResult;
 import org.picilab.workflows.FailureTypes;
+import org.picilab.workflows.RunOutcome;
 import org.picilab.workflows.RunPlan;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunRequest;
@@ -20,7 +21,11 @@ import org.picilab.workflows.Scores;
 import org.picilab.workflows.StageOutcome;
 import org.picilab.workflows.StageRequest;
 import org.picilab.workflows.TrainingActivities;
+import org.picilab.workflows.sweep.SearchSpace;
+import org.picilab.workflows.sweep.SweepPhase;
+import org.picilab.workflows.sweep.SweepSpec;
 import org.picilab.workflows.sweep.SweepStatus;
+import org.picilab.workflows.sweep.TrialPlan;
 
 /**
  * Activities for workflow tests: they keep to the contract (heartbeats, cancellation between steps,
@@ -36,11 +41,13 @@ final class FakeActivities {
     final AtomicInteger maxRunning = new AtomicInteger();
     final Map<String, AtomicInteger> stageCalls = new ConcurrentHashMap<>();
     final List<String> evaluated = new CopyOnWriteArrayList<>();
+    final Map<String, AtomicInteger> prepared = new ConcurrentHashMap<>();
     volatile long stepMillis = 20;
     volatile String failRun;
 
     @Override
     public RunPlan prepare(RunRequest request) {
+      prepared.computeIfAbsent(request.runId(), k -> new AtomicInteger()).incrementAndGet();
       if ("bad".equals(request.parameters().get("lr"))) {
         throw ApplicationFailure.newNonRetryableFailure(
             "lr: 'bad' is not a number", FailureTypes.BAD_CONFIGURATION);
@@ -103,21 +110,107 @@ final class FakeActivities {
     }
   }
 
-  /** Control activities that remember the latest records. */
+  /**
+   * Control activities over an in-memory database of record: trials are rows keyed by run id, in
+   * index order per sweep, written by the runs themselves as the real controller does.
+   */
   static final class Control implements ControlActivities {
     final Map<String, RunProgress> runs = new ConcurrentHashMap<>();
     final Map<String, SweepStatus> sweeps = new ConcurrentHashMap<>();
     final Map<String, RunStatus> closed = new ConcurrentHashMap<>();
+    final Map<String, SweepPhase> phases = new ConcurrentHashMap<>();
+    final Map<String, java.util.TreeMap<Integer, RunRequest>> trials = new ConcurrentHashMap<>();
+    final Map<String, RunStatus> trialStatus = new ConcurrentHashMap<>();
+    final java.util.Set<String> gone = ConcurrentHashMap.newKeySet();
     final AtomicInteger opened = new AtomicInteger();
+    final AtomicInteger reconciled = new AtomicInteger();
 
     @Override
     public void saveRun(RunRequest request, RunProgress progress) {
       runs.put(request.runId(), progress);
+      trialStatus.put(request.runId(), progress.status());
     }
 
     @Override
-    public void saveSweep(SweepStatus status) {
+    public synchronized int openSweep(String sweepId, SweepSpec spec, String trackingRunId) {
+      java.util.TreeMap<Integer, RunRequest> rows = new java.util.TreeMap<>();
+      for (TrialPlan p : SearchSpace.trials(spec)) {
+        RunRequest r = p.request(sweepId, spec, trackingRunId);
+        rows.put(p.index(), r);
+        trialStatus.putIfAbsent(r.runId(), RunStatus.PENDING);
+      }
+      trials.putIfAbsent(sweepId, rows);
+      return trials.get(sweepId).size();
+    }
+
+    @Override
+    public synchronized List<RunRequest> pendingTrials(String sweepId, int afterIndex, int limit) {
+      List<RunRequest> out = new java.util.ArrayList<>();
+      for (RunRequest r : trials.get(sweepId).tailMap(afterIndex, false).values()) {
+        if (trialStatus.get(r.runId()) == RunStatus.PENDING && out.size() < limit) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void saveSweepPhase(String sweepId, SweepPhase phase, String trackingRunId) {
+      phases.put(sweepId, phase);
+    }
+
+    @Override
+    public synchronized int cancelPendingTrials(String sweepId) {
+      int n = 0;
+      for (RunRequest r : trials.get(sweepId).values()) {
+        if (trialStatus.get(r.runId()) == RunStatus.PENDING) {
+          trialStatus.put(r.runId(), RunStatus.CANCELLED);
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public List<RunOutcome> reconcileRuns(List<String> runIds) {
+      reconciled.incrementAndGet();
+      List<RunOutcome> out = new java.util.ArrayList<>();
+      for (String id : runIds) {
+        RunStatus st = trialStatus.get(id);
+        if (gone.contains(id) && (st == null || !st.ended())) {
+          trialStatus.put(id, RunStatus.LOST);
+          st = RunStatus.LOST;
+        }
+        if (st != null && st.ended()) {
+          int index = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1)) - 1;
+          out.add(new RunOutcome(id, index, null, 0, st, null, null, null, null));
+        }
+      }
+      return out;
+    }
+
+    /** Trials of a sweep in a status. */
+    long count(String sweepId, RunStatus status) {
+      return trials.get(sweepId).values().stream()
+          .filter(r -> trialStatus.get(r.runId()) == status)
+          .count();
+    }
+
+    @Override
+    public synchronized void saveSweep(SweepStatus status) {
       sweeps.put(status.sweepId(), status);
+      java.util.TreeMap<Integer, RunRequest> rows =
+          trials.computeIfAbsent(status.sweepId(), k -> new java.util.TreeMap<>());
+      for (org.picilab.workflows.sweep.TrialState t : status.trials()) {
+        rows.putIfAbsent(
+            t.index(),
+            new TrialPlan(t.index(), 0, t.configKey(), t.parameters(), t.seed())
+                .request(status.sweepId(), status.spec(), status.trackingRunId()));
+        RunStatus now = trialStatus.get(t.runId());
+        if (now == null || now == RunStatus.PENDING) {
+          trialStatus.put(t.runId(), t.status());
+        }
+      }
     }
 
     @Override

@@ -19,7 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.RunOutcome;
 import org.picilab.workflows.RunStatus;
+import org.picilab.workflows.sweep.SweepCursor;
+import org.picilab.workflows.sweep.SweepPhase;
 import org.picilab.workflows.sweep.SweepRequest;
+import org.picilab.workflows.sweep.SweepSpec;
+import org.picilab.workflows.sweep.SweepStatus;
 import org.picilab.workflows.sweep.SweepWorkflow;
 
 /**
@@ -34,8 +38,17 @@ class ReplayTest extends WorkflowTestBase {
       List.of(
           "experiment-completed.json",
           "experiment-stopped.json",
+          // Sweeps with their trials in the database (version marker STATE_IN_DATABASE).
           "sweep-completed.json",
           "sweep-continued-as-new.json",
+          "sweep-paused-resumed.json",
+          "sweep-cancelled.json",
+          "sweep-failed-trial-finished-by-hand.json",
+          "sweep-reconciled-trial.json",
+          // Recorded before the sweep kept its trials in the database: the whole trial list in
+          // the workflow's state.
+          "sweep-completed-v1.json",
+          "sweep-continued-as-new-v1.json",
           // Recorded before the sweep saved its status after starting trials (version marker
           // SweepWorkflowImpl.SAVE_STARTED_TRIALS): they must still replay.
           "sweep-completed-v0.json",
@@ -77,12 +90,78 @@ class ReplayTest extends WorkflowTestBase {
 
     training.stepMillis = 10;
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r3"));
-    sweep.run(new SweepRequest("sweep-r3", SweepWorkflowTest.spec(200), null, null, null, 0));
+    sweep.run(SweepRequest.start("sweep-r3", SweepWorkflowTest.spec(200)));
     record("sweep-completed.json", "sweep-r3");
 
     SweepWorkflow continued = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r4"));
-    continued.run(new SweepRequest("sweep-r4", SweepWorkflowTest.spec(2), null, null, null, 0));
+    continued.run(SweepRequest.start("sweep-r4", SweepWorkflowTest.spec(2)));
     record("sweep-continued-as-new.json", "sweep-r4");
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void freshSweepHistoriesReplay() throws Exception {
+    training.stepMillis = 200;
+    SweepWorkflow paused = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r5"));
+    CompletableFuture<SweepStatus> r5 =
+        WorkflowClient.execute(
+            paused::run, SweepRequest.start("sweep-r5", SweepWorkflowTest.spec(200)));
+    SweepWorkflow live5 = client.newWorkflowStub(SweepWorkflow.class, "sweep-r5");
+    while (training.running.get() == 0) {
+      Thread.sleep(10);
+    }
+    live5.pause();
+    Thread.sleep(300);
+    live5.resume();
+    r5.get();
+    record("sweep-paused-resumed.json", "sweep-r5");
+
+    training.stepMillis = 1000;
+    SweepWorkflow cancelled = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r6"));
+    CompletableFuture<SweepStatus> r6 =
+        WorkflowClient.execute(
+            cancelled::run, SweepRequest.start("sweep-r6", SweepWorkflowTest.spec(200)));
+    while (training.running.get() < 2) {
+      Thread.sleep(10);
+    }
+    client.newWorkflowStub(SweepWorkflow.class, "sweep-r6").cancel();
+    r6.get();
+    record("sweep-cancelled.json", "sweep-r6");
+
+    training.stepMillis = 50;
+    training.failRun = "run-r7-001";
+    SweepWorkflow failing = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r7"));
+    CompletableFuture<SweepStatus> r7 =
+        WorkflowClient.execute(
+            failing::run, SweepRequest.start("sweep-r7", SweepWorkflowTest.spec(200)));
+    while (control.trialStatus.get("run-r7-001") != RunStatus.FAILED) {
+      Thread.sleep(10);
+    }
+    client
+        .newWorkflowStub(SweepWorkflow.class, "sweep-r7")
+        .trialFinished(
+            new RunOutcome(
+                "run-r7-001", 0, "lr=0.001", 1, RunStatus.COMPLETED, null, null, null, null));
+    r7.get();
+    record("sweep-failed-trial-finished-by-hand.json", "sweep-r7");
+
+    training.failRun = null;
+    SweepSpec spec = SweepWorkflowTest.spec(200);
+    control.openSweep("sweep-r8", spec, "track-sweep-r8");
+    control.trialStatus.put("run-r8-001", RunStatus.RUNNING);
+    control.gone.add("run-r8-001");
+    client
+        .newWorkflowStub(SweepWorkflow.class, options("sweep-r8"))
+        .run(
+            new SweepRequest(
+                "sweep-r8",
+                spec,
+                null,
+                SweepPhase.RUNNING,
+                "track-sweep-r8",
+                0,
+                SweepCursor.fromDatabase(6, List.of(0))));
+    record("sweep-reconciled-trial.json", "sweep-r8");
   }
 
   private void record(String name, String workflowId) throws Exception {

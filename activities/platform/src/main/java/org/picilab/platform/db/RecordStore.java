@@ -392,6 +392,57 @@ public final class RecordStore {
   }
 
   /**
+   * The next pending trials of a sweep, in index order.
+   *
+   * @param sweepId the sweep
+   * @param afterIndex only trials with a higher index
+   * @param limit at most this many
+   * @return what to start for each
+   */
+  public List<RunRequest> pendingTrials(String sweepId, int afterIndex, int limit) {
+    checkPage(0, limit);
+    return query(
+        "SELECT request FROM runs WHERE sweep_id = ? AND trial_index > ? AND status = 'PENDING'"
+            + " ORDER BY trial_index ASC LIMIT ?",
+        rs -> parse(rs.getString(1), RunRequest.class),
+        sweepId,
+        afterIndex,
+        limit);
+  }
+
+  /**
+   * Puts trials back to pending so that their sweep starts them again (from their newest
+   * checkpoints): trials whose runs were lost with their workflows.
+   *
+   * @param runIds the trials' run ids
+   * @param now the time (epoch ms)
+   * @return how many were put back
+   */
+  public int requeue(List<String> runIds, long now) {
+    int n = 0;
+    for (String id : runIds) {
+      n +=
+          update(
+              "UPDATE runs SET status = 'PENDING', updated_at = ?, ended_at = NULL"
+                  + " WHERE id = ? AND sweep_id IS NOT NULL AND status IN ('RUNNING', 'LOST')",
+              now,
+              id);
+    }
+    return n;
+  }
+
+  /**
+   * Runs recorded as running, oldest first.
+   *
+   * @return their records
+   */
+  public List<RunRecord> runningRuns() {
+    return query(
+        "SELECT " + RUN_COLUMNS + " FROM runs WHERE status = 'RUNNING' ORDER BY created_at, id",
+        RecordStore::readRun);
+  }
+
+  /**
    * Marks a sweep's trials that never started as cancelled.
    *
    * @param sweepId the sweep

@@ -143,6 +143,23 @@ public final class Registry {
     return out;
   }
 
+  /**
+   * The ids of the runs with a recorded request.
+   *
+   * @return the run ids
+   * @throws IOException when the store cannot be listed
+   */
+  public List<String> runIds() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (ObjectStore.ObjectInfo o : store.list(RUNS)) {
+      String rest = o.key().substring(RUNS.length());
+      if (rest.endsWith("/request.json") && rest.indexOf('/') == rest.length() - 13) {
+        out.add(rest.substring(0, rest.length() - "/request.json".length()));
+      }
+    }
+    return out;
+  }
+
   private void put(String key, Object value) throws IOException {
     store.putBytes(
         key, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), "application/json");

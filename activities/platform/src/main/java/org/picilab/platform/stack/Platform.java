@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
+import org.picilab.platform.db.Database;
+import org.picilab.platform.db.RecordStore;
 import org.picilab.platform.store.ObjectStore;
 import org.picilab.platform.store.S3ObjectStore;
 import org.picilab.platform.store.S3Settings;
@@ -27,6 +29,7 @@ public final class Platform implements AutoCloseable {
   private final WorkflowClient client;
   private final ObjectStore store;
   private final Tracker tracker;
+  private Database database;
 
   private Platform(
       PlatformSettings settings,
@@ -186,8 +189,27 @@ public final class Platform implements AutoCloseable {
     return tracker;
   }
 
+  /**
+   * The database of record, opened (and migrated) on first use. Workers never call this: only the
+   * controller and clients hold database credentials.
+   *
+   * @return the records
+   * @throws IOException when the database cannot be opened; the message names it
+   */
+  public synchronized RecordStore records() throws IOException {
+    if (database == null) {
+      database = Database.open(settings.database());
+    }
+    return new RecordStore(database);
+  }
+
   @Override
   public void close() {
+    synchronized (this) {
+      if (database != null) {
+        database.close();
+      }
+    }
     tracker.close();
     store.close();
     service.shutdown();

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import org.picilab.platform.db.DatabaseSettings;
 import org.picilab.platform.store.S3Settings;
 
 /**
@@ -20,7 +21,8 @@ import org.picilab.platform.store.S3Settings;
  * TEMPORAL_NAMESPACE}, {@code PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code
  * PICI_S3_SECRET_KEY}, {@code PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI}
  * (MLflow; otherwise the local tracking store in {@code PICI_TRACKING_DIR}, default {@code
- * PICI_HOME/tracking}).
+ * PICI_HOME/tracking}), {@code PICI_DB_URL}, {@code PICI_DB_USER}, {@code PICI_DB_PASSWORD} (the
+ * database of record; default a SQLite file under {@code PICI_HOME}).
  *
  * @param home the home directory (stack file, embedded data)
  * @param temporalAddress host:port of the Temporal frontend
@@ -28,6 +30,7 @@ import org.picilab.platform.store.S3Settings;
  * @param s3 the S3 endpoint, keys and bucket
  * @param mlflowUri the MLflow tracking URI, or null for the local store
  * @param trackingDir the local tracking store's directory
+ * @param database the database of record (used by the controller and clients, never by workers)
  */
 public record PlatformSettings(
     Path home,
@@ -35,7 +38,8 @@ public record PlatformSettings(
     String namespace,
     S3Settings s3,
     String mlflowUri,
-    Path trackingDir) {
+    Path trackingDir,
+    DatabaseSettings database) {
 
   /** The stack file's name inside the home directory. */
   public static final String STACK_FILE = "stack.json";
@@ -90,7 +94,11 @@ public record PlatformSettings(
         env.containsKey("PICI_TRACKING_DIR")
             ? Path.of(env.get("PICI_TRACKING_DIR"))
             : s.trackingDir();
-    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking);
+    DatabaseSettings database =
+        env.containsKey(DatabaseSettings.URL_ENV)
+            ? DatabaseSettings.fromEnv(env, home)
+            : s.database();
+    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking, database);
   }
 
   /**
@@ -107,7 +115,8 @@ public record PlatformSettings(
         new S3Settings(
             "http://127.0.0.1:" + S3_PORT, "pici", "pici-local-secret", "pici", "us-east-1"),
         null,
-        home.resolve("tracking"));
+        home.resolve("tracking"),
+        DatabaseSettings.embedded(home));
   }
 
   /**
@@ -118,7 +127,8 @@ public record PlatformSettings(
    * @return the new settings
    */
   public PlatformSettings with(String temporal, S3Settings s3Settings) {
-    return new PlatformSettings(home, temporal, namespace, s3Settings, mlflowUri, trackingDir);
+    return new PlatformSettings(
+        home, temporal, namespace, s3Settings, mlflowUri, trackingDir, database);
   }
 
   /**
@@ -152,6 +162,14 @@ public record PlatformSettings(
       n.put("mlflowUri", mlflowUri);
     }
     n.put("trackingDir", trackingDir.toString());
+    ObjectNode db = n.putObject("database");
+    db.put("url", database.url());
+    if (database.user() != null) {
+      db.put("user", database.user());
+    }
+    if (database.password() != null) {
+      db.put("password", database.password());
+    }
     n.put("pid", pid);
     Path file = home.resolve(STACK_FILE);
     Path tmp = home.resolve(STACK_FILE + ".tmp");
@@ -199,7 +217,13 @@ public record PlatformSettings(
         n.path("namespace").asText(namespace),
         s3Settings,
         n.hasNonNull("mlflowUri") ? n.get("mlflowUri").asText() : mlflowUri,
-        n.hasNonNull("trackingDir") ? Path.of(n.get("trackingDir").asText()) : trackingDir);
+        n.hasNonNull("trackingDir") ? Path.of(n.get("trackingDir").asText()) : trackingDir,
+        n.path("database").hasNonNull("url")
+            ? new DatabaseSettings(
+                n.path("database").get("url").asText(),
+                n.path("database").path("user").asText(null),
+                n.path("database").path("password").asText(null))
+            : database);
   }
 
   @Override
@@ -213,6 +237,8 @@ public record PlatformSettings(
         + "/"
         + s3.bucket()
         + " tracking="
-        + (mlflowUri != null ? mlflowUri : trackingDir);
+        + (mlflowUri != null ? mlflowUri : trackingDir)
+        + " database="
+        + database.describe();
   }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.picilab.platform.registry.Registry;
 import org.picilab.platform.tracking.Tracker;
 import org.picilab.workflows.ControlActivities;
+import org.picilab.workflows.FailureTypes;
+import org.picilab.workflows.Ids;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunRequest;
 import org.picilab.workflows.RunStatus;
@@ -15,7 +17,9 @@ import org.picilab.workflows.sweep.SweepStatus;
 
 /**
  * The controller's activities. Storage and tracking errors are thrown as they are, so that Temporal
- * retries them with backoff (a storage hiccup must never fail a run).
+ * retries them with backoff (a storage hiccup must never fail a run). A run or sweep id that is not
+ * of the form {@link Ids} checks fails at once, as a non-retryable {@link
+ * FailureTypes#BAD_CONFIGURATION}: no retry could make it valid, and it must never become a key.
  */
 public final class ControlActivitiesImpl implements ControlActivities {
 
@@ -38,6 +42,8 @@ public final class ControlActivitiesImpl implements ControlActivities {
 
   @Override
   public void saveRun(RunRequest request, RunProgress progress) {
+    checkRunId(request.runId());
+    checkRunId(progress.runId());
     try {
       if (registry.request(request.runId()).isEmpty()) {
         registry.saveRequest(request);
@@ -50,6 +56,7 @@ public final class ControlActivitiesImpl implements ControlActivities {
 
   @Override
   public void saveSweep(SweepStatus status) {
+    checkSweepId(status.sweepId());
     try {
       registry.saveSweep(status);
     } catch (IOException e) {
@@ -59,6 +66,7 @@ public final class ControlActivitiesImpl implements ControlActivities {
 
   @Override
   public String openSweepTracking(String sweepId, Map<String, String> params) {
+    checkSweepId(sweepId);
     try {
       String experiment = tracker.experiment(sweepId);
       var existing = tracker.findRun(experiment, SWEEP_TAG, sweepId);
@@ -90,6 +98,24 @@ public final class ControlActivitiesImpl implements ControlActivities {
       tracker.finish(trackingRunId, state);
     } catch (IOException e) {
       throw new UncheckedIOException("could not end tracked run " + trackingRunId, e);
+    }
+  }
+
+  private static void checkRunId(String runId) {
+    try {
+      Ids.requireRunId(runId, "runId");
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.BAD_CONFIGURATION);
+    }
+  }
+
+  private static void checkSweepId(String sweepId) {
+    try {
+      Ids.requireSweepId(sweepId, "sweepId");
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.BAD_CONFIGURATION);
     }
   }
 }

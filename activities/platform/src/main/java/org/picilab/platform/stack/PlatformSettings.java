@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import org.picilab.platform.security.Redact;
 import org.picilab.platform.store.S3Settings;
 
 /**
@@ -225,14 +226,14 @@ public record PlatformSettings(
   @Override
   public String toString() {
     return "temporal="
-        + temporalAddress
+        + Redact.uri(temporalAddress)
         + " namespace="
         + namespace
         + " s3="
-        + s3.endpoint()
+        + Redact.uri(s3.endpoint())
         + "/"
         + s3.bucket()
         + " tracking="
-        + (mlflowUri != null ? mlflowUri : trackingDir);
+        + (mlflowUri != null ? Redact.uri(mlflowUri) : trackingDir);
   }
 }

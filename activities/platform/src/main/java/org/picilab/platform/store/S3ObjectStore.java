@@ -49,6 +49,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
+import org.picilab.platform.security.Redact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -667,7 +668,7 @@ public final class S3ObjectStore implements ObjectStore {
           + " and "
           + S3Settings.SECRET_KEY_VAR
           + " (access key "
-          + settings.accessKey()
+          + Redact.accessKey(settings.accessKey())
           + ")";
     }
     if (text.contains("NoSuchBucket")) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 public final class Ids {
 
   /** A run id: {@code run-} and 1 to 100 of {@code [a-z0-9-]}. */
-  public static final Pattern RUN_ID = Pattern.compile("run-[a-z0-9./-]{1,100}");
+  public static final Pattern RUN_ID = Pattern.compile("run-[a-z0-9-]{1,100}");
 
   /** A sweep id: {@code sweep-} and 1 to 100 of {@code [a-z0-9-]}. */
   public static final Pattern SWEEP_ID = Pattern.compile("sweep-[a-z0-9-]{1,100}");

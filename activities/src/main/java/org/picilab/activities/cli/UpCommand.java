@@ -14,6 +14,7 @@ import org.picilab.activities.worker.Workers;
 import org.picilab.model.cli.PiciCli;
 import org.picilab.model.util.Devices;
 import org.picilab.platform.registry.Registry;
+import org.picilab.platform.security.Redact;
 import org.picilab.platform.service.ControllerStartup;
 import org.picilab.platform.service.RunService;
 import org.picilab.platform.service.SweepService;
@@ -125,38 +126,76 @@ final class UpCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "pici-up-shutdown"));
-    err.println("PICI Lab stack (pid " + pid + "):");
-    err.println(
-        "  Temporal   "
-            + settings.temporalAddress()
-            + (stack.embeddedTemporal()
-                ? "  (embedded test server; state lives as long as this process)"
-                : ""));
-    err.println(
-        "  S3         "
-            + settings.s3().endpoint()
-            + " bucket "
-            + settings.s3().bucket()
-            + (stack.embeddedS3()
-                ? "  (embedded, data in " + settings.home().resolve("s3") + ")"
-                : ""));
-    err.println(
-        "  Tracking   "
-            + (settings.mlflowUri() != null
-                ? "MLflow " + settings.mlflowUri()
-                : "local store " + settings.trackingDir()));
-    err.println("  Database   " + settings.database().describe());
-    err.println(
-        "  Workers    "
-            + workers
-            + " in-process on task queue "
-            + worker.taskQueue
-            + (d == null ? "" : " (" + d + ")")
-            + "; add more with ./pici worker");
+    err.print(
+        banner(
+            settings,
+            stack.embeddedTemporal(),
+            stack.embeddedS3(),
+            pid,
+            workers,
+            worker.taskQueue,
+            d == null ? null : d.toString()));
     err.println("Ready. Try: ./pici sweep launch workflows/examples/digits-quick.yaml --wait");
     err.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * What {@code pici up} prints once the stack runs: where each part is. Credentials never appear:
+   * URIs are shown through {@link Redact#uri}, and keys not at all.
+   *
+   * @param settings the running stack's settings
+   * @param embeddedTemporal whether Temporal runs in this process
+   * @param embeddedS3 whether S3 runs in this process
+   * @param pid this process
+   * @param workers how many training workers run in this process
+   * @param taskQueue their task queue
+   * @param device their device, or null when there are none
+   * @return the lines, each ending with a line break
+   */
+  static String banner(
+      PlatformSettings settings,
+      boolean embeddedTemporal,
+      boolean embeddedS3,
+      long pid,
+      int workers,
+      String taskQueue,
+      String device) {
+    String nl = System.lineSeparator();
+    return "PICI Lab stack (pid "
+        + pid
+        + "):"
+        + nl
+        + "  Temporal   "
+        + Redact.uri(settings.temporalAddress())
+        + (embeddedTemporal
+            ? "  (embedded test server on loopback; state lives as long as this process)"
+            : "")
+        + nl
+        + "  S3         "
+        + Redact.uri(settings.s3().endpoint())
+        + " bucket "
+        + settings.s3().bucket()
+        + (embeddedS3
+            ? "  (embedded on loopback, data in " + settings.home().resolve("s3") + ")"
+            : "")
+        + nl
+        + "  Tracking   "
+        + (settings.mlflowUri() != null
+            ? "MLflow " + Redact.uri(settings.mlflowUri())
+            : "local store " + settings.trackingDir())
+        + nl
+        + "  Database   "
+        + settings.database().describe()
+        + nl
+        + "  Workers    "
+        + workers
+        + " in-process on task queue "
+        + taskQueue
+        + (device == null ? "" : " (" + device + ")")
+        + "; add more with ./pici worker"
+        + nl;
   }
 
   private static void refuseIfRunning(Path home) throws IOException {

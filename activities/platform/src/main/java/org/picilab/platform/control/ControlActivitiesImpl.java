@@ -18,6 +18,8 @@ import org.picilab.platform.db.SweepRecord;
 import org.picilab.platform.service.Executions;
 import org.picilab.platform.tracking.Tracker;
 import org.picilab.workflows.ControlActivities;
+import org.picilab.workflows.FailureTypes;
+import org.picilab.workflows.Ids;
 import org.picilab.workflows.RunOutcome;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunRequest;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller's activities: the only writer of the database of record. Database, storage and
  * tracking errors are thrown as they are, so that Temporal retries them with backoff (an outage
- * must never fail a run); a tracking parameter conflict is final.
+ * must never fail a run); a tracking parameter conflict is final. A run or sweep id that is not of
+ * the form {@link Ids} checks fails at once, as a non-retryable {@link
+ * FailureTypes#BAD_CONFIGURATION}: no retry could make it valid, and it must never become a key.
  */
 public final class ControlActivitiesImpl implements ControlActivities {
 
@@ -75,16 +79,20 @@ public final class ControlActivitiesImpl implements ControlActivities {
 
   @Override
   public void saveRun(RunRequest request, RunProgress progress) {
+    checkRunId(request.runId());
+    checkRunId(progress.runId());
     records.saveRun(request, progress, null, gitCommit, clock.getAsLong());
   }
 
   @Override
   public void saveSweep(SweepStatus status) {
+    checkSweepId(status.sweepId());
     records.saveSweepStatus(status, gitCommit, clock.getAsLong());
   }
 
   @Override
   public int openSweep(String sweepId, SweepSpec spec, String trackingRunId) {
+    checkSweepId(sweepId);
     long now = clock.getAsLong();
     Optional<SweepRecord> existing = records.sweep(sweepId);
     if (existing.isPresent()) {
@@ -185,6 +193,7 @@ public final class ControlActivitiesImpl implements ControlActivities {
 
   @Override
   public String openSweepTracking(String sweepId, Map<String, String> params) {
+    checkSweepId(sweepId);
     try {
       String experiment = tracker.experiment(sweepId);
       var existing = tracker.findRun(experiment, SWEEP_TAG, sweepId);
@@ -216,6 +225,24 @@ public final class ControlActivitiesImpl implements ControlActivities {
       tracker.finish(trackingRunId, state);
     } catch (IOException e) {
       throw new UncheckedIOException("could not end tracked run " + trackingRunId, e);
+    }
+  }
+
+  private static void checkRunId(String runId) {
+    try {
+      Ids.requireRunId(runId, "runId");
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.BAD_CONFIGURATION);
+    }
+  }
+
+  private static void checkSweepId(String sweepId) {
+    try {
+      Ids.requireSweepId(sweepId, "sweepId");
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.BAD_CONFIGURATION);
     }
   }
 }

@@ -2,6 +2,7 @@ package org.picilab.platform.db;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.picilab.platform.security.Redact;
 
 /**
  * Where the database of record is and how to log in.
@@ -36,7 +37,7 @@ public record DatabaseSettings(String url, String user, String password) {
     }
     if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
-          URL_ENV + " must start with jdbc:sqlite: or jdbc:postgresql:, got " + redact(url));
+          URL_ENV + " must start with jdbc:sqlite: or jdbc:postgresql:, got " + Redact.uri(url));
     }
   }
 
@@ -81,30 +82,7 @@ public record DatabaseSettings(String url, String user, String password) {
    * @return e.g. {@code jdbc:postgresql://db:5432/pici}
    */
   public String describe() {
-    return redact(url);
-  }
-
-  /**
-   * Masks user info and password-like query parameters in a JDBC URL.
-   *
-   * @param url the URL
-   * @return the URL with {@code ***} for secrets
-   */
-  static String redact(String url) {
-    if (url == null) {
-      return null;
-    }
-    String out = url.replaceAll("(?i)([?&;](password|pwd|sslpassword|user)=)[^&;]*", "$1***");
-    int scheme = out.indexOf("://");
-    if (scheme >= 0) {
-      String rest = out.substring(scheme + 3);
-      int at = rest.indexOf('@');
-      int slash = rest.indexOf('/');
-      if (at >= 0 && (slash < 0 || at < slash)) {
-        out = out.substring(0, scheme + 3) + "***@" + rest.substring(at + 1);
-      }
-    }
-    return out;
+    return Redact.uri(url);
   }
 
   @Override

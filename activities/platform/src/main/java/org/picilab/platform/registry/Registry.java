@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.picilab.platform.store.ObjectStore;
 import org.picilab.workflows.EpochProgress;
+import org.picilab.workflows.Ids;
 import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunRequest;
 import org.picilab.workflows.sweep.SweepStatus;
@@ -20,6 +21,10 @@ import org.picilab.workflows.sweep.SweepStatus;
  * registry/runs/RUN_ID/progress.json   the last epoch the training activity reported
  * registry/sweeps/SWEEP_ID.json        the sweep's last recorded status
  * </pre>
+ *
+ * <p>Every id is checked against {@link Ids} before it becomes part of a key, so a run or sweep id
+ * can never reach another run's records or a key outside the registry; a malformed one is an {@link
+ * IllegalArgumentException} naming the field.
  *
  * <p>Each file has a single writer (the workflow's control activities, or the training activity for
  * progress), so no two writers race on one object.
@@ -48,7 +53,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public void saveRequest(RunRequest request) throws IOException {
-    put(RUNS + request.runId() + "/request.json", request);
+    put(RUNS + Ids.requireRunId(request.runId(), "runId") + "/request.json", request);
   }
 
   /**
@@ -59,7 +64,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public Optional<RunRequest> request(String runId) throws IOException {
-    return get(RUNS + runId + "/request.json", RunRequest.class);
+    return get(RUNS + Ids.requireRunId(runId, "runId") + "/request.json", RunRequest.class);
   }
 
   /**
@@ -69,7 +74,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public void saveStatus(RunProgress progress) throws IOException {
-    put(RUNS + progress.runId() + "/status.json", progress);
+    put(RUNS + Ids.requireRunId(progress.runId(), "runId") + "/status.json", progress);
   }
 
   /**
@@ -80,7 +85,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public Optional<RunProgress> status(String runId) throws IOException {
-    return get(RUNS + runId + "/status.json", RunProgress.class);
+    return get(RUNS + Ids.requireRunId(runId, "runId") + "/status.json", RunProgress.class);
   }
 
   /**
@@ -91,7 +96,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public void saveProgress(String runId, EpochProgress progress) throws IOException {
-    put(RUNS + runId + "/progress.json", progress);
+    put(RUNS + Ids.requireRunId(runId, "runId") + "/progress.json", progress);
   }
 
   /**
@@ -102,7 +107,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public Optional<EpochProgress> progress(String runId) throws IOException {
-    return get(RUNS + runId + "/progress.json", EpochProgress.class);
+    return get(RUNS + Ids.requireRunId(runId, "runId") + "/progress.json", EpochProgress.class);
   }
 
   /**
@@ -112,7 +117,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public void saveSweep(SweepStatus status) throws IOException {
-    put(SWEEPS + status.sweepId() + ".json", status);
+    put(SWEEPS + Ids.requireSweepId(status.sweepId(), "sweepId") + ".json", status);
   }
 
   /**
@@ -123,7 +128,7 @@ public final class Registry {
    * @throws IOException when storage fails
    */
   public Optional<SweepStatus> sweep(String sweepId) throws IOException {
-    return get(SWEEPS + sweepId + ".json", SweepStatus.class);
+    return get(SWEEPS + Ids.requireSweepId(sweepId, "sweepId") + ".json", SweepStatus.class);
   }
 
   /**
@@ -136,8 +141,12 @@ public final class Registry {
     List<String> out = new ArrayList<>();
     for (ObjectStore.ObjectInfo o : store.list(SWEEPS)) {
       String name = o.key().substring(SWEEPS.length());
-      if (name.endsWith(".json") && !name.contains("/")) {
-        out.add(name.substring(0, name.length() - ".json".length()));
+      if (name.endsWith(".json")) {
+        String id = name.substring(0, name.length() - ".json".length());
+        // Objects that no valid id could have written (e.g. S3Proxy's partial uploads) are skipped.
+        if (Ids.isSweepId(id)) {
+          out.add(id);
+        }
       }
     }
     return out;

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import org.picilab.platform.db.Database;
 import org.picilab.platform.db.RecordStore;
+import org.picilab.platform.security.Redact;
 import org.picilab.platform.store.ObjectStore;
 import org.picilab.platform.store.S3ObjectStore;
 import org.picilab.platform.store.S3Settings;
@@ -90,9 +91,9 @@ public final class Platform implements AutoCloseable {
     } catch (StatusRuntimeException | IllegalStateException e) {
       throw new IOException(
           "cannot reach Temporal at "
-              + settings.temporalAddress()
+              + Redact.uri(settings.temporalAddress())
               + " ("
-              + e.getMessage()
+              + Redact.uri(e.getMessage())
               + "). Start the local stack with ./pici up, or set TEMPORAL_ADDRESS to a running"
               + " server.",
           e);
@@ -112,7 +113,7 @@ public final class Platform implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException(
           "cannot use the S3 endpoint "
-              + s3.endpoint()
+              + Redact.uri(s3.endpoint())
               + " (bucket "
               + s3.bucket()
               + "): "

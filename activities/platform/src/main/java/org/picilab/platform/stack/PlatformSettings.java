@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.picilab.platform.db.DatabaseSettings;
+import org.picilab.platform.security.Redact;
 import org.picilab.platform.store.S3Settings;
 
 /**
@@ -142,7 +144,8 @@ public record PlatformSettings(
 
   /**
    * Writes the stack file so that other processes on this machine find the stack. It holds the S3
-   * keys, so only its owner may read it.
+   * keys, so only its owner may read it: it is created with mode 0600 and replaces an older one
+   * atomically.
    *
    * @param pid the process id of {@code pici up}
    * @throws IOException when it cannot be written
@@ -171,19 +174,37 @@ public record PlatformSettings(
       db.put("password", database.password());
     }
     n.put("pid", pid);
-    Path file = home.resolve(STACK_FILE);
-    Path tmp = home.resolve(STACK_FILE + ".tmp");
-    Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+    writePrivately(
+        home.resolve(STACK_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+  }
+
+  /**
+   * Writes a file that only its owner may read, atomically: the content goes to a temporary file in
+   * the same folder, created with mode 0600 (so it is never readable by others, not even between
+   * its creation and a later chmod), which then replaces the file in one rename.
+   *
+   * @param file the file to write
+   * @param content its content
+   * @throws IOException when it cannot be written
+   */
+  static void writePrivately(Path file, byte[] content) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    String prefix = "." + file.getFileName() + ".";
+    Path tmp =
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+            ? Files.createTempFile(
+                dir,
+                prefix,
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            // Not a POSIX file system: the temporary file gets the folder's default access.
+            : Files.createTempFile(dir, prefix, ".tmp");
     try {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system; nothing more to do.
+      Files.write(tmp, content);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    Files.move(
-        tmp,
-        file,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
@@ -229,15 +250,15 @@ public record PlatformSettings(
   @Override
   public String toString() {
     return "temporal="
-        + temporalAddress
+        + Redact.uri(temporalAddress)
         + " namespace="
         + namespace
         + " s3="
-        + s3.endpoint()
+        + Redact.uri(s3.endpoint())
         + "/"
         + s3.bucket()
         + " tracking="
-        + (mlflowUri != null ? mlflowUri : trackingDir)
+        + (mlflowUri != null ? Redact.uri(mlflowUri) : trackingDir)
         + " database="
         + database.describe();
   }

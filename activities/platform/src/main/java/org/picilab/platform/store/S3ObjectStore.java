@@ -49,6 +49,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
+import org.picilab.platform.security.Redact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -429,7 +430,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
-    Objects.requireNonNull(prefix, "prefix");
+    checkPrefix(prefix);
     return call(
         "list",
         prefix,
@@ -667,7 +668,7 @@ public final class S3ObjectStore implements ObjectStore {
           + " and "
           + S3Settings.SECRET_KEY_VAR
           + " (access key "
-          + settings.accessKey()
+          + Redact.accessKey(settings.accessKey())
           + ")";
     }
     if (text.contains("NoSuchBucket")) {
@@ -774,18 +775,88 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  private static void checkKey(String key) {
+  /**
+   * Checks a key before it goes to the endpoint. Besides S3's own limits, a key must be a clean
+   * relative path: no leading or trailing {@code /}, no empty segment ({@code //}), no {@code .} or
+   * {@code ..} segment and no control character. Endpoints over a file system (S3Proxy's, MinIO's)
+   * map keys to files, where such a key could name another object or a file outside the bucket, and
+   * any of them in a key built from an id means the id was not what it claimed.
+   *
+   * @param key the key
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  static void checkKey(String key) {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("an object key must not be empty");
     }
     if (key.startsWith("/") || key.endsWith("/")) {
       throw new IllegalArgumentException(
-          "object key '" + key + "' must not start or end with '/' (S3 keys are relative)");
+          "object key '"
+              + printable(key)
+              + "' must not start or end with '/' (S3 keys are relative)");
     }
+    checkSegments(key, "object key");
     if (key.getBytes(StandardCharsets.UTF_8).length > 1024) {
       throw new IllegalArgumentException(
           "object key '" + key.substring(0, 40) + "...' is longer than S3's 1024 bytes");
     }
+  }
+
+  /**
+   * Checks the prefix of a listing: the rules of {@link #checkKey}, except that it may be empty or
+   * end with {@code /}.
+   */
+  static void checkPrefix(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (prefix.isEmpty()) {
+      return;
+    }
+    if (prefix.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "prefix '" + printable(prefix) + "' must not start with '/' (S3 keys are relative)");
+    }
+    checkSegments(
+        prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix, "prefix");
+  }
+
+  private static void checkSegments(String key, String what) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        throw new IllegalArgumentException(
+            what
+                + " '"
+                + printable(key)
+                + "' contains the control character "
+                + String.format(Locale.ROOT, "U+%04X", (int) c)
+                + " at position "
+                + i);
+      }
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException(
+            what
+                + " '"
+                + printable(key)
+                + "' has "
+                + (segment.isEmpty() ? "an empty segment ('//')" : "a '" + segment + "' segment")
+                + "; keys are relative paths of named segments, e.g. runs/run-a/checkpoint.bin");
+      }
+    }
+  }
+
+  /** A key as it can appear in a message: control characters escaped, a long key cut short. */
+  private static String printable(String key) {
+    String cut = key.length() > 200 ? key.substring(0, 200) : key;
+    StringBuilder sb = new StringBuilder();
+    for (char c : cut.toCharArray()) {
+      sb.append(
+          c < 0x20 || (c >= 0x7f && c <= 0x9f)
+              ? String.format(Locale.ROOT, "\\u%04x", (int) c)
+              : String.valueOf(c));
+    }
+    return cut.length() < key.length() ? sb + "..." : sb.toString();
   }
 
   private static Map<String, String> checkMetadata(Map<String, String> metadata) {

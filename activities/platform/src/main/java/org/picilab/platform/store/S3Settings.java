@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.picilab.platform.security.Redact;
 
 /**
  * Where the object store lives and how to sign in: the same record serves the embedded endpoint of
@@ -107,14 +108,16 @@ public record S3Settings(
     return new S3Settings(endpoint, accessKey, secretKey, other, region);
   }
 
-  /** Shows everything but the secret key, so settings can be logged. */
+  /** Shows the settings without their secrets (the access key id masked), so they can be logged. */
   @Override
   public String toString() {
     return "S3Settings[endpoint="
-        + endpoint
+        + Redact.uri(endpoint)
         + ", accessKey="
-        + accessKey
-        + ", secretKey=****, bucket="
+        + Redact.accessKey(accessKey)
+        + ", secretKey="
+        + Redact.MASK
+        + ", bucket="
         + bucket
         + ", region="
         + region
@@ -136,14 +139,20 @@ public record S3Settings(
       uri = new URI(endpoint);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          ENDPOINT_VAR + " is not a URL: " + quote(endpoint) + " (" + e.getReason() + ")" + hint);
+          ENDPOINT_VAR
+              + " is not a URL: "
+              + quote(Redact.uri(endpoint))
+              + " ("
+              + Redact.uri(e.getReason())
+              + ")"
+              + hint);
     }
     String scheme = uri.getScheme();
     if (scheme == null
         || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
         || uri.getHost() == null) {
       throw new IllegalArgumentException(
-          ENDPOINT_VAR + " is not an http(s) URL: " + quote(endpoint) + hint);
+          ENDPOINT_VAR + " is not an http(s) URL: " + quote(Redact.uri(endpoint)) + hint);
     }
     String path = uri.getRawPath();
     if ((path != null && !path.isEmpty() && !path.equals("/"))
@@ -153,7 +162,7 @@ public record S3Settings(
       throw new IllegalArgumentException(
           ENDPOINT_VAR
               + " must name only scheme, host and port: "
-              + quote(endpoint)
+              + quote(Redact.uri(endpoint))
               + " has more"
               + hint
               + " (the bucket goes in "

@@ -33,6 +33,7 @@ import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow.tracking.Page;
+import org.picilab.platform.security.Redact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,10 @@ public final class MlflowTracker implements Tracker {
   private static final int SEARCH_PAGE_SIZE = 1000;
 
   private final String trackingUri;
+
+  /** The tracking URI as messages show it, its credentials masked. */
+  private final String shownUri;
+
   private final MlflowClient client;
 
   /** Per run, the steps recorded per metric key, for the keys read or written so far. */
@@ -99,6 +104,7 @@ public final class MlflowTracker implements Tracker {
    */
   public MlflowTracker(String trackingUri) {
     this.trackingUri = checkUri(trackingUri);
+    this.shownUri = Redact.uri(this.trackingUri);
     this.client = new MlflowClient(this.trackingUri);
   }
 
@@ -113,13 +119,19 @@ public final class MlflowTracker implements Tracker {
       uri = new URI(trackingUri.trim());
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "Invalid MLflow tracking URI '" + trackingUri + "': " + e.getMessage() + "." + hint, e);
+          "Invalid MLflow tracking URI '"
+              + Redact.uri(trackingUri)
+              + "': "
+              + Redact.uri(e.getMessage())
+              + "."
+              + hint,
+          e);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
       throw new IllegalArgumentException(
           "Unsupported MLflow tracking URI '"
-              + trackingUri
+              + Redact.uri(trackingUri)
               + "': not http(s)://host[:port]."
               + hint);
     }
@@ -135,7 +147,7 @@ public final class MlflowTracker implements Tracker {
     if (existing.isEmpty()) {
       try {
         String id = call("create experiment '" + name + "'", () -> client.createExperiment(name));
-        log.info("Created MLflow experiment {} ('{}') at {}", id, name, trackingUri);
+        log.info("Created MLflow experiment {} ('{}') at {}", id, name, shownUri);
         return id;
       } catch (IOException e) {
         // Another process may have created it first (RESOURCE_ALREADY_EXISTS); or a retried
@@ -154,7 +166,7 @@ public final class MlflowTracker implements Tracker {
               + "' (id "
               + experiment.getExperimentId()
               + ") at "
-              + trackingUri
+              + shownUri
               + " is deleted, and its name stays taken: restore it (mlflow experiments restore"
               + " --experiment-id "
               + experiment.getExperimentId()
@@ -525,7 +537,7 @@ public final class MlflowTracker implements Tracker {
 
   @Override
   public String toString() {
-    return "MlflowTracker[" + trackingUri + "]";
+    return "MlflowTracker[" + shownUri + "]";
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -567,7 +579,7 @@ public final class MlflowTracker implements Tracker {
     } catch (MlflowHttpException e) {
       throw new MlflowCallException(
           "MLflow at "
-              + trackingUri
+              + shownUri
               + " could not "
               + what
               + ": HTTP "
@@ -575,17 +587,17 @@ public final class MlflowTracker implements Tracker {
               + " "
               + e.getReasonPhrase()
               + ": "
-              + e.getBodyMessage(),
+              + Redact.uri(e.getBodyMessage()),
           e.getStatusCode(),
           e);
     } catch (MlflowClientException e) {
       throw new MlflowCallException(
           "MLflow at "
-              + trackingUri
+              + shownUri
               + " could not "
               + what
               + ": "
-              + e.getMessage()
+              + Redact.uri(e.getMessage())
               + " (is the tracking server running and reachable?)",
           0,
           e);

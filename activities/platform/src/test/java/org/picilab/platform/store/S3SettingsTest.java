@@ -87,11 +87,12 @@ class S3SettingsTest {
   }
 
   @Test
-  void toStringHidesTheSecret() {
+  void toStringHidesTheSecretAndMostOfTheKeyId() {
     String s =
         new S3Settings("http://h:1", "visible-key", "hunter2-secret", "pici", "r1").toString();
     assertFalse(s.contains("hunter2-secret"), s);
-    assertTrue(s.contains("visible-key"), s);
+    assertFalse(s.contains("visible-key"), s);
+    assertTrue(s.contains("accessKey=vi***"), s);
     assertTrue(s.contains("http://h:1"), s);
   }
 }

@@ -34,6 +34,9 @@ class ReplayTest extends WorkflowTestBase {
       List.of(
           "experiment-completed.json",
           "experiment-stopped.json",
+          // A stage retried once, recorded after the activity stopped signalling its progress
+          // (the retries are counted from the stage outcome).
+          "experiment-retried.json",
           "sweep-completed.json",
           "sweep-continued-as-new.json",
           // Recorded before the sweep saved its status after starting trials (version marker
@@ -76,6 +79,14 @@ class ReplayTest extends WorkflowTestBase {
     record("experiment-stopped.json", "run-r2");
 
     training.stepMillis = 10;
+    training.flakyRun = "run-r5";
+    ExperimentWorkflow retried =
+        client.newWorkflowStub(ExperimentWorkflow.class, options("run-r5"));
+    assertEquals(
+        RunStatus.COMPLETED,
+        retried.run(ExperimentWorkflowTest.request("run-r5", Map.of())).status());
+    record("experiment-retried.json", "run-r5");
+
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r3"));
     sweep.run(new SweepRequest("sweep-r3", SweepWorkflowTest.spec(200), null, null, null, 0));
     record("sweep-completed.json", "sweep-r3");

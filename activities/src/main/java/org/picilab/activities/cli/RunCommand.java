@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.picilab.platform.control.LiveProgress;
 import org.picilab.workflows.EpochProgress;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.RunProgress;
@@ -32,15 +33,19 @@ import picocli.CommandLine.Spec;
 final class RunCommand {
 
   /**
-   * Where a run stands: its workflow's answer when the workflow exists on this server, else the
-   * registry's last record, marked LOST if it was still running when its workflow disappeared.
+   * Where a run stands: its workflow's answer, with the live progress of its training activity laid
+   * over it, when the workflow exists on this server, else the registry's last record, marked LOST
+   * if it was still running when its workflow disappeared.
    */
   static RunProgress progress(Session s, String id) throws IOException {
     WorkflowClient client = s.platform().client();
     try {
       WorkflowStub stub = client.newUntypedWorkflowStub(id);
       WorkflowExecutionStatus status = stub.describe().getWorkflowExecutionInfo().getStatus();
-      RunProgress p = client.newWorkflowStub(ExperimentWorkflow.class, id).progress();
+      // The workflow knows the last stage boundary; the training activity's heartbeat, the rest.
+      RunProgress p =
+          LiveProgress.overlay(
+              client, id, client.newWorkflowStub(ExperimentWorkflow.class, id).progress());
       if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
           || status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT) {
         return withStatus(

@@ -3,8 +3,9 @@ package org.picilab.workflows;
 import java.util.Map;
 
 /**
- * Progress a training activity reports to its workflow, at the end of each epoch and now and then
- * within long epochs.
+ * Progress a training activity records at the end of each epoch and now and then within long
+ * epochs, for the registry. It was once signalled to the workflow as well ({@link
+ * ExperimentWorkflow#reportProgress}); histories recorded then still carry it.
  *
  * @param stage the stage
  * @param epoch global epochs completed

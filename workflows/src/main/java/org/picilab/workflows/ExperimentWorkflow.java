@@ -24,7 +24,9 @@ public interface ExperimentWorkflow {
   RunOutcome run(RunRequest request);
 
   /**
-   * Where the run stands: stage, epoch, losses, throughput, ETA, attempts, last checkpoint.
+   * Where the run stands as of the last stage boundary: stage, epoch, attempts, retries, last
+   * checkpoint. Losses, throughput and the ETA within a stage live in the training activity's
+   * heartbeat; {@code LiveProgress} in the platform layer overlays them.
    *
    * @return the progress
    */
@@ -32,7 +34,10 @@ public interface ExperimentWorkflow {
   RunProgress progress();
 
   /**
-   * Progress from the training activity (per epoch, and now and then within an epoch).
+   * Progress from the training activity. No longer sent: a signal per epoch made the history of a
+   * weeks-long run grow without bound, so live progress is read from the activity's heartbeat
+   * ({@link StageHeartbeat}, see {@code LiveProgress} in the platform layer) instead. Kept because
+   * histories recorded before contain it and must still replay.
    *
    * @param progress the activity's report
    */

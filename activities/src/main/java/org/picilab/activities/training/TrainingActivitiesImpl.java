@@ -4,21 +4,17 @@ import ai.djl.Device;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
-import io.temporal.client.WorkflowClient;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.picilab.model.config.ConfigException;
@@ -47,11 +43,11 @@ import org.picilab.platform.tracking.Tracker;
 import org.picilab.workflows.EpochProgress;
 import org.picilab.workflows.EvaluationResult;
 import org.picilab.workflows.Execution;
-import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.FailureTypes;
 import org.picilab.workflows.RunPlan;
 import org.picilab.workflows.RunRequest;
 import org.picilab.workflows.Scores;
+import org.picilab.workflows.StageHeartbeat;
 import org.picilab.workflows.StageOutcome;
 import org.picilab.workflows.StageRequest;
 import org.picilab.workflows.TrainingActivities;
@@ -82,7 +78,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   private final CheckpointStore checkpoints;
   private final Tracker tracker;
   private final Registry registry;
-  private final WorkflowClient client;
+  private final Duration watchdog;
   private final DatasetCache datasets;
   private final Device device;
   private final String worker;
@@ -106,7 +102,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
    * @param store the platform's object store
    * @param stores opens stores for other buckets
    * @param tracker the tracking backend
-   * @param client the Temporal client, to report progress to workflows
+   * @param watchdog the longest a training batch may take before the attempt counts as hung and is
+   *     retried (see {@link #watchdog})
    * @param datasets the worker's data set cache
    * @param device where to train
    * @param worker this worker's identity, for progress reports
@@ -115,7 +112,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       ObjectStore store,
       ObjectStoreFactory stores,
       Tracker tracker,
-      WorkflowClient client,
+      Duration watchdog,
       DatasetCache datasets,
       Device device,
       String worker) {
@@ -124,17 +121,31 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     this.checkpoints = new CheckpointStore(store);
     this.tracker = tracker;
     this.registry = new Registry(store);
-    this.client = client;
+    this.watchdog = watchdog;
     this.datasets = datasets;
     this.device = device;
     this.worker = worker;
+  }
+
+  /**
+   * The watchdog limit a worker runs with: {@code PICI_WATCHDOG_SECONDS}, by default 10 minutes. An
+   * attempt in which no batch advances for that long (outside data loading, k-means, checkpoint
+   * uploads and evaluation) fails with a retryable "Hung" failure and is retried from its newest
+   * checkpoint.
+   *
+   * @param env the environment
+   * @return the limit
+   * @throws IllegalArgumentException naming the variable when its value is not usable
+   */
+  public static Duration watchdog(Map<String, String> env) {
+    return HeartbeatPump.watchdogLimit(env);
   }
 
   // ---------------------------------------------------------------- prepare
 
   @Override
   public RunPlan prepare(RunRequest request) {
-    try (Pump pump = Pump.start(Activity.getExecutionContext(), request)) {
+    try (HeartbeatPump pump = pump(Activity.getExecutionContext(), request)) {
       RunConfig config = config(request);
       ImageDataset data = data(request, config);
       try (TrainingRun probe = TrainingRun.create(config, request.dataset(), data, Device.cpu())) {
@@ -201,12 +212,19 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     int attempt = ctx.getInfo().getAttempt();
     RunRequest run = request.run();
     RunConfig config = config(run);
-    ImageDataset data = data(run, config);
     Stage stage = Stage.parse(request.stage());
     Execution execution = run.execution() == null ? Execution.DEFAULT : run.execution();
     long started = System.nanoTime();
     AtomicReference<String> lastKey = new AtomicReference<>();
-    Pump pump = Pump.start(ctx, run);
+    // Started before the data are loaded, so that loading heartbeats too.
+    HeartbeatPump pump = pump(ctx, run);
+    ImageDataset data;
+    try {
+      data = data(run, config);
+    } catch (RuntimeException e) {
+      pump.close();
+      throw e;
+    }
     try (TrainingRun training = restoreOrCreate(ctx, run, config, data, lastKey)) {
       int startedAt = training.epoch();
       int end = stage.offset(config.epochs()) + stage.length(config.epochs());
@@ -215,7 +233,19 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
             request.stage(), training.epoch(), startedAt, lastKey.get(), attempt, false, 0, worker);
       }
       pump.details(
-          new HeartbeatDetails(request.stage(), training.epoch(), training.batch(), lastKey.get()));
+          new StageHeartbeat(
+              request.stage(),
+              training.epoch(),
+              training.batch(),
+              0,
+              lastKey.get(),
+              Map.of(),
+              0,
+              0,
+              attempt,
+              startedAt,
+              worker,
+              config.epochs().total()));
       LOG.info(
           "{}: {} from epoch {} (attempt {}) on {}",
           run.runId(),
@@ -229,16 +259,16 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
           new StageRunner(
               data,
               reporter,
-              pump::cancelled,
-              checkpoints.sink(
-                  run.runId(),
-                  execution.keepCheckpoints(),
-                  saved -> {
-                    lastKey.set(saved.key());
-                    pump.details(
-                        new HeartbeatDetails(
-                            request.stage(), saved.epoch(), saved.batch(), saved.key()));
-                  }));
+              pump::stopRequested,
+              pump.fence(
+                  checkpoints.sink(
+                      run.runId(),
+                      execution.keepCheckpoints(),
+                      saved -> {
+                        lastKey.set(saved.key());
+                        pump.update(
+                            b -> b.withCheckpoint(saved.key(), saved.epoch(), saved.batch()));
+                      })));
       // Train every stage up to this one from wherever the checkpoint left the run.
       for (Stage s : Stage.values()) {
         int offset = s.offset(config.epochs());
@@ -260,13 +290,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
           seconds,
           worker);
     } catch (TrainingCancelledException e) {
-      // The runner wrote a checkpoint of the exact position before stopping.
-      LOG.info("{}: stopped on request ({})", run.runId(), e.getMessage());
-      ActivityCompletionException reason = pump.cancellation();
-      if (reason != null) {
-        throw reason;
-      }
-      throw ApplicationFailure.newFailure(e.getMessage(), "Stopped");
+      throw stopped(run, pump, e);
     } catch (DivergenceException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
     } catch (ConfigException e) {
@@ -274,9 +298,48 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(
           run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // A hung batch the watchdog interrupted ends in whatever the interrupted call throws.
+      if (pump.failure() != null) {
+        throw pump.failure();
+      }
+      throw e;
     } finally {
       pump.close();
+      // The watchdog may have interrupted this thread; Temporal reuses it for the next activity.
+      Thread.interrupted();
     }
+  }
+
+  /**
+   * What a stage that stopped between two batches throws: the watchdog's failure, the server's
+   * cancellation, or the cut-off from the server.
+   */
+  private static RuntimeException stopped(
+      RunRequest run, HeartbeatPump pump, TrainingCancelledException e) {
+    if (pump.failure() != null) {
+      return pump.failure();
+    }
+    ActivityCompletionException reason = pump.cancellation();
+    if (reason != null) {
+      // The runner wrote a checkpoint of the exact position before stopping.
+      LOG.info("{}: stopped on request ({})", run.runId(), e.getMessage());
+      return reason;
+    }
+    if (pump.cutOff()) {
+      LOG.warn("{}: stopped, cut off from Temporal ({})", run.runId(), e.getMessage());
+      return ApplicationFailure.newFailure(
+          run.runId()
+              + ": this worker lost Temporal for a whole heartbeat timeout and stopped training;"
+              + " the stage is retried from its newest checkpoint",
+          "CutOff");
+    }
+    return ApplicationFailure.newFailure(e.getMessage(), "Stopped");
+  }
+
+  private HeartbeatPump pump(ActivityExecutionContext ctx, RunRequest run) {
+    Execution e = run.execution() == null ? Execution.DEFAULT : run.execution();
+    return HeartbeatPump.start(ctx, Duration.ofSeconds(e.heartbeatTimeoutSeconds()), watchdog);
   }
 
   private TrainingRun restoreOrCreate(
@@ -286,7 +349,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       ImageDataset data,
       AtomicReference<String> lastKey)
       throws IOException {
-    Optional<HeartbeatDetails> beat = ctx.getHeartbeatDetails(HeartbeatDetails.class);
+    Optional<StageHeartbeat> beat = ctx.getHeartbeatDetails(StageHeartbeat.class);
     Optional<CheckpointStore.Loaded> newest =
         checkpoints.newest(run.runId(), warning -> LOG.warn("{}: {}", run.runId(), warning));
     // Heartbeats are throttled, so the store is usually ahead of them; but if the last heartbeat
@@ -333,12 +396,16 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     return TrainingRun.create(config, run.dataset(), data, device);
   }
 
-  /** Logs metrics, reports progress to the workflow and the registry, keeps heartbeats fresh. */
+  /**
+   * Logs metrics, records progress in the registry, keeps the heartbeat details (where live
+   * progress is read from) fresh and feeds the watchdog. It never signals the workflow: a signal
+   * per epoch would grow the workflow's history without bound.
+   */
   private final class Reporter implements TrainingListener {
     private final RunRequest run;
     private final StageRequest request;
     private final TrainingRun training;
-    private final Pump pump;
+    private final HeartbeatPump pump;
     private final AtomicReference<String> lastKey;
     private final int attempt;
     private final int startedAt;
@@ -350,7 +417,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         RunRequest run,
         StageRequest request,
         TrainingRun training,
-        Pump pump,
+        HeartbeatPump pump,
         AtomicReference<String> lastKey,
         int attempt,
         int startedAt) {
@@ -366,8 +433,22 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public void onBatch(BatchProgress p) {
       lastBatch = p;
+      long counter = pump.batchDone();
+      double rate = p.samplesPerSecond();
       pump.details(
-          new HeartbeatDetails(request.stage(), training.epoch(), training.batch(), lastKey.get()));
+          new StageHeartbeat(
+              p.stage().optionName(),
+              training.epoch(),
+              training.batch(),
+              counter,
+              lastKey.get(),
+              lastLosses,
+              rate,
+              eta(p),
+              attempt,
+              startedAt,
+              worker,
+              training.config().epochs().total()));
       if (System.currentTimeMillis() - lastReport > MID_EPOCH_REPORT_MILLIS) {
         report(false);
       }
@@ -392,10 +473,25 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       lastReport = System.currentTimeMillis();
       BatchProgress b = lastBatch;
       double rate = b == null ? 0 : b.samplesPerSecond();
-      double eta =
-          b == null || rate <= 0
-              ? 0
-              : b.remainingBatches() * (double) training.config().batchSize() / rate;
+      double eta = b == null ? 0 : eta(b);
+      if (!lastLosses.isEmpty()) {
+        Map<String, Double> losses = lastLosses;
+        pump.update(
+            h ->
+                new StageHeartbeat(
+                    h.stage(),
+                    h.epoch(),
+                    h.batch(),
+                    h.batchCounter(),
+                    h.checkpointKey(),
+                    losses,
+                    h.imagesPerSecond(),
+                    h.etaSeconds(),
+                    h.attempt(),
+                    h.startedAtEpoch(),
+                    h.worker(),
+                    h.totalEpochs()));
+      }
       EpochProgress p =
           new EpochProgress(
               b == null ? request.stage() : b.stage().optionName(),
@@ -411,11 +507,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
               startedAt,
               worker);
       try {
-        client.newWorkflowStub(ExperimentWorkflow.class, run.runId()).reportProgress(p);
-      } catch (RuntimeException e) {
-        LOG.debug("{}: progress not delivered: {}", run.runId(), e.getMessage());
-      }
-      try {
         registry.saveProgress(run.runId(), p);
       } catch (IOException e) {
         LOG.debug("{}: progress not recorded: {}", run.runId(), e.getMessage());
@@ -427,8 +518,15 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       report(true);
     }
 
+    private double eta(BatchProgress b) {
+      double rate = b.samplesPerSecond();
+      return rate <= 0 ? 0 : b.remainingBatches() * (double) training.config().batchSize() / rate;
+    }
+
     @Override
     public void onPhase(String message) {
+      // k-means pseudo-labels and the like: no batch until the phase ends.
+      pump.pauseUntilNextBatch();
       LOG.info("{}: {}", run.runId(), message);
     }
   }
@@ -440,10 +538,10 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long started = System.nanoTime();
     RunConfig config = config(run);
-    ImageDataset data = data(run, config);
     Path tmp = null;
     tagStage(run, trackingRunId, "evaluate");
-    try (Pump pump = Pump.start(ctx, run)) {
+    try (HeartbeatPump pump = pump(ctx, run)) {
+      ImageDataset data = data(run, config);
       CheckpointStore.Loaded loaded =
           checkpoints
               .newest(run.runId(), warning -> LOG.warn("{}: {}", run.runId(), warning))
@@ -605,68 +703,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       LOG.debug("could not delete {}: {}", dir, e.getMessage());
-    }
-  }
-
-  /**
-   * Heartbeats on a timer with the latest details, so that long work between batches (loading data,
-   * k-means, uploading a checkpoint) never looks like a dead worker, and notices a cancellation
-   * request from the server.
-   */
-  static final class Pump implements AutoCloseable {
-    private final ActivityExecutionContext ctx;
-    private final ScheduledExecutorService timer;
-    private final AtomicReference<HeartbeatDetails> details = new AtomicReference<>();
-    private final AtomicBoolean cancelled = new AtomicBoolean();
-    private final AtomicReference<ActivityCompletionException> cancellation =
-        new AtomicReference<>();
-
-    private Pump(ActivityExecutionContext ctx, long periodMillis) {
-      this.ctx = ctx;
-      this.timer =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "pici-heartbeat");
-                t.setDaemon(true);
-                return t;
-              });
-      timer.scheduleAtFixedRate(this::beat, 0, periodMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** The server's cancellation, to rethrow from the activity so Temporal records it. */
-    ActivityCompletionException cancellation() {
-      return cancellation.get();
-    }
-
-    static Pump start(ActivityExecutionContext ctx, RunRequest run) {
-      Execution e = run.execution() == null ? Execution.DEFAULT : run.execution();
-      long period = Math.max(500, e.heartbeatTimeoutSeconds() * 1000L / 4);
-      return new Pump(ctx, period);
-    }
-
-    void details(HeartbeatDetails d) {
-      details.set(d);
-    }
-
-    boolean cancelled() {
-      return cancelled.get();
-    }
-
-    private void beat() {
-      try {
-        ctx.heartbeat(details.get());
-      } catch (ActivityCompletionException e) {
-        // Cancelled, timed out or gone: stop between the next two batches.
-        cancellation.compareAndSet(null, e);
-        cancelled.set(true);
-      } catch (RuntimeException e) {
-        LOG.debug("heartbeat failed: {}", e.getMessage());
-      }
-    }
-
-    @Override
-    public void close() {
-      timer.shutdownNow();
     }
   }
 }

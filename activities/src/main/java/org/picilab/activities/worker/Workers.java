@@ -77,7 +77,7 @@ public final class Workers implements AutoCloseable {
                     new S3Settings(
                         s3.endpoint(), s3.accessKey(), s3.secretKey(), bucket, s3.region())),
             platform.tracker(),
-            platform.client(),
+            TrainingActivitiesImpl.watchdog(System.getenv()),
             datasets,
             device,
             name));

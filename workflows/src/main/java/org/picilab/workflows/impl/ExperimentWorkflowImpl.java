@@ -79,10 +79,20 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         }
         stage = s;
         attempts = 1;
+        int retriesBefore = retries;
         StageOutcome outcome = runStage(training, new StageRequest(req, s, trackingRunId));
         epoch = Math.max(epoch, outcome.epoch());
         lastCheckpoint = outcome.checkpointKey();
         attempts = outcome.attempt();
+        worker = outcome.worker();
+        // The activity no longer signals its progress (the history would grow with every epoch):
+        // retries are counted from the attempt that finished the stage. Only state changes here,
+        // no command, so histories recorded before replay unchanged. Progress signals in those
+        // histories may have counted the same retries already, hence the max.
+        if (outcome.attempt() > 1) {
+          retries = Math.max(retries, retriesBefore + outcome.attempt() - 1);
+          resumedFromEpoch = outcome.startedAtEpoch();
+        }
         if (outcome.stopped()) {
           stopRequested = true;
         }

@@ -9,9 +9,11 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.CanceledFailure;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.picilab.workflows.Execution;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.RunOutcome;
@@ -94,5 +96,47 @@ class ExperimentWorkflowTest extends WorkflowTestBase {
     assertTrue(e.getCause() instanceof CanceledFailure, String.valueOf(e.getCause()));
     assertEquals(RunStatus.CANCELLED, control.runs.get("run-e").status());
     assertTrue(training.evaluated.isEmpty());
+  }
+
+  @Test
+  void aRetriedStageIsCountedFromTheAttemptThatFinishedIt() {
+    training.flakyRun = "run-f";
+    ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class, options("run-f"));
+    RunOutcome out = wf.run(request("run-f", Map.of()));
+    assertEquals(RunStatus.COMPLETED, out.status());
+    assertEquals(2, training.stageCalls.get("run-f/train").get());
+    assertEquals(1, out.progress().retries(), "one retry over the run");
+    assertEquals(1, out.progress().resumedFromEpoch(), "the retry resumed at the train stage");
+    assertEquals("fake", out.progress().worker());
+  }
+
+  /**
+   * A paper-scale run (200/800/50 epochs, then five times as many) heartbeats once per epoch and
+   * never signals its workflow: the history has the same few events however long training lasts,
+   * far below the 10 240 events at which Temporal starts warning.
+   */
+  @Test
+  @Timeout(120)
+  void historyStaysBoundedHoweverLongTrainingLasts() {
+    training.stepMillis = 0;
+    int paper = historyEvents("run-paper", new int[] {200, 800, 50});
+    int longer = historyEvents("run-longer", new int[] {1000, 4000, 250});
+    System.out.printf(
+        Locale.ROOT,
+        "ExperimentWorkflow history: %d events for the paper preset (1 050 epochs),"
+            + " %d events for 5 250 epochs%n",
+        paper,
+        longer);
+    assertTrue(paper < 100, "paper preset history has " + paper + " events");
+    assertEquals(paper, longer, "the history does not grow with the number of epochs");
+  }
+
+  private int historyEvents(String id, int[] epochs) {
+    training.epochs = epochs;
+    ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class, options(id));
+    RunOutcome out = wf.run(request(id, Map.of()));
+    assertEquals(RunStatus.COMPLETED, out.status());
+    assertEquals(epochs[0] + epochs[1] + epochs[2], out.progress().epoch());
+    return client.fetchHistory(id).getHistory().getEventsCount();
   }
 }

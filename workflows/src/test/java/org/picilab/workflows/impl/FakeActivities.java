@@ -18,8 +18,10 @@ import org.picilab.workflows.RunProgress;
 import org.picilab.workflows.RunRequest;
 import org.picilab.workflows.RunStatus;
 import org.picilab.workflows.Scores;
+import org.picilab.workflows.StageHeartbeat;
 import org.picilab.workflows.StageOutcome;
 import org.picilab.workflows.StageRequest;
+import org.picilab.workflows.Stages;
 import org.picilab.workflows.TrainingActivities;
 import org.picilab.workflows.sweep.SearchSpace;
 import org.picilab.workflows.sweep.SweepPhase;
@@ -35,7 +37,10 @@ final class FakeActivities {
 
   private FakeActivities() {}
 
-  /** Training that takes {@code stepMillis} per step, 5 steps per stage. */
+  /**
+   * Training that takes {@code stepMillis} per step: one step (and one heartbeat) per epoch of the
+   * plan {@code epochs}, at least 5 per stage.
+   */
   static final class Training implements TrainingActivities {
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
@@ -44,6 +49,8 @@ final class FakeActivities {
     final Map<String, AtomicInteger> prepared = new ConcurrentHashMap<>();
     volatile long stepMillis = 20;
     volatile String failRun;
+    volatile String flakyRun;
+    volatile int[] epochs = {1, 2, 1};
 
     @Override
     public RunPlan prepare(RunRequest request) {
@@ -52,7 +59,7 @@ final class FakeActivities {
         throw ApplicationFailure.newNonRetryableFailure(
             "lr: 'bad' is not a number", FailureTypes.BAD_CONFIGURATION);
       }
-      return new RunPlan("track-" + request.runId(), 1, 2, 1, 100, 10, 0);
+      return new RunPlan("track-" + request.runId(), epochs[0], epochs[1], epochs[2], 100, 10, 0);
     }
 
     @Override
@@ -69,21 +76,49 @@ final class FakeActivities {
           throw ApplicationFailure.newNonRetryableFailure(
               "The instance loss became NaN in the train stage at epoch 1", FailureTypes.DIVERGED);
         }
-        for (int step = 0; step < 5; step++) {
+        int attempt = ctx.getInfo().getAttempt();
+        if (id.equals(flakyRun) && request.stage().equals("train") && attempt == 1) {
+          throw ApplicationFailure.newFailure("the worker lost its storage", "Transient");
+        }
+        int[] plan = epochs;
+        int start = request.stage().equals("pretrain") ? 0 : plan[0];
+        if (request.stage().equals("boost")) {
+          start += plan[1];
+        }
+        int length = plan[Stages.ALL.indexOf(request.stage())];
+        int end = start + length;
+        // One heartbeat per epoch, as the real activity heartbeats at least once per epoch; at
+        // least 5 steps so that a stop request can land in the middle of a stage.
+        int steps = Math.max(5, length);
+        long counter = 0;
+        for (int step = 0; step < steps; step++) {
+          int epoch = start + Math.min(length, step);
           try {
-            ctx.heartbeat(step);
+            ctx.heartbeat(
+                new StageHeartbeat(
+                    request.stage(),
+                    epoch,
+                    0,
+                    ++counter,
+                    "runs/" + id + "/checkpoints/e" + epoch,
+                    Map.of("loss", 1.0 / (epoch + 1)),
+                    100,
+                    end - epoch,
+                    attempt,
+                    start,
+                    "fake",
+                    plan[0] + plan[1] + plan[2]));
           } catch (ActivityCompletionException e) {
             throw e; // cancelled: a real worker writes its checkpoint here first
           }
           sleep(stepMillis);
         }
-        int end = request.stage().equals("pretrain") ? 1 : request.stage().equals("train") ? 3 : 4;
         return new StageOutcome(
             request.stage(),
             end,
-            0,
+            start,
             "runs/" + id + "/checkpoints/e" + end,
-            ctx.getInfo().getAttempt(),
+            attempt,
             false,
             0.1,
             "fake");
@@ -102,6 +137,9 @@ final class FakeActivities {
     }
 
     private static void sleep(long ms) {
+      if (ms <= 0) {
+        return;
+      }
       try {
         Thread.sleep(ms);
       } catch (InterruptedException e) {

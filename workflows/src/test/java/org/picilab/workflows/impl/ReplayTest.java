@@ -38,6 +38,9 @@ class ReplayTest extends WorkflowTestBase {
       List.of(
           "experiment-completed.json",
           "experiment-stopped.json",
+          // A stage retried once, recorded after the activity stopped signalling its progress
+          // (the retries are counted from the stage outcome).
+          "experiment-retried.json",
           // Sweeps with their trials in the database (version marker STATE_IN_DATABASE).
           "sweep-completed.json",
           "sweep-continued-as-new.json",
@@ -89,6 +92,14 @@ class ReplayTest extends WorkflowTestBase {
     record("experiment-stopped.json", "run-r2");
 
     training.stepMillis = 10;
+    training.flakyRun = "run-r5";
+    ExperimentWorkflow retried =
+        client.newWorkflowStub(ExperimentWorkflow.class, options("run-r5"));
+    assertEquals(
+        RunStatus.COMPLETED,
+        retried.run(ExperimentWorkflowTest.request("run-r5", Map.of())).status());
+    record("experiment-retried.json", "run-r5");
+
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r3"));
     sweep.run(SweepRequest.start("sweep-r3", SweepWorkflowTest.spec(200)));
     record("sweep-completed.json", "sweep-r3");

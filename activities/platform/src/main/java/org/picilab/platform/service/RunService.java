@@ -8,6 +8,7 @@ import io.temporal.client.WorkflowOptions;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
+import org.picilab.platform.control.LiveProgress;
 import org.picilab.platform.db.RecordStore;
 import org.picilab.platform.db.RunRecord;
 import org.picilab.workflows.ExperimentWorkflow;
@@ -54,6 +55,7 @@ public final class RunService {
     if (status.isPresent()) {
       try {
         RunProgress p = client.newWorkflowStub(ExperimentWorkflow.class, runId).progress();
+        p = LiveProgress.overlay(client, runId, p);
         WorkflowExecutionStatus s = status.get();
         if (s == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
             || s == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT) {

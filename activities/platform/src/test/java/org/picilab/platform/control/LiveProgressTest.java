@@ -97,6 +97,34 @@ class LiveProgressTest {
 
     @Override
     public void closeTracking(String trackingRunId, RunStatus status) {}
+
+    // A run alone never asks for the sweep's bookkeeping.
+    @Override
+    public int openSweep(String sweepId, org.picilab.workflows.sweep.SweepSpec spec, String t) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.List<RunRequest> pendingTrials(String sweepId, int afterIndex, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void saveSweepPhase(
+        String sweepId, org.picilab.workflows.sweep.SweepPhase phase, String trackingRunId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int cancelPendingTrials(String sweepId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.List<org.picilab.workflows.RunOutcome> reconcileRuns(
+        java.util.List<String> runIds) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   @BeforeEach

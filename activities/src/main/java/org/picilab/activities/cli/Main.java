@@ -1,5 +1,6 @@
 package org.picilab.activities.cli;
 
+import org.picilab.activities.bench.BenchSweepCommand;
 import org.picilab.model.cli.PiciCli;
 import picocli.CommandLine;
 
@@ -19,6 +20,7 @@ public final class Main {
     cl.addSubcommand("worker", new WorkerCommand());
     cl.addSubcommand("sweep", new SweepCommand());
     cl.addSubcommand("run", new RunCommand());
+    cl.getSubcommands().get("bench").addSubcommand("sweep", new BenchSweepCommand());
     return cl;
   }
 

@@ -76,7 +76,7 @@ class MlflowPlatformTest {
         ProcessStack.await(
             () -> {
               try {
-                RunProgress p = run.progress();
+                RunProgress p = ProcessStack.live(platform, run);
                 return "train".equals(p.stage()) && p.epoch() >= 4;
               } catch (RuntimeException e) {
                 return false;
@@ -88,7 +88,7 @@ class MlflowPlatformTest {
         ProcessStack.Result cancel = stack.run("run", "cancel", first);
         assertEquals(0, cancel.code(), cancel.output());
         ProcessStack.await(
-            () -> run.progress().status() == RunStatus.CANCELLED,
+            () -> ProcessStack.live(platform, run).status() == RunStatus.CANCELLED,
             120,
             () -> first + " did not stop",
             up);
@@ -96,11 +96,12 @@ class MlflowPlatformTest {
         // The sweep counts the cancelled trial as ended and finishes the other one.
         SweepWorkflow sweep = platform.client().newWorkflowStub(SweepWorkflow.class, sweepId);
         ProcessStack.await(
-            () -> sweep.status().phase() == SweepPhase.COMPLETED,
+            () -> ProcessStack.status(platform, sweepId).phase() == SweepPhase.COMPLETED,
             240,
-            () -> "the sweep did not end: " + sweep.status(),
+            () -> "the sweep did not end: " + ProcessStack.status(platform, sweepId),
             up);
-        assertEquals(RunStatus.CANCELLED, sweep.status().trials().get(0).status());
+        assertEquals(
+            RunStatus.CANCELLED, ProcessStack.status(platform, sweepId).trials().get(0).status());
 
         // Finished by hand afterwards, in the same MLflow run; the sweep's summary counts it.
         ProcessStack.Result resumed = stack.run("run", "resume", first, "--wait");
@@ -108,7 +109,7 @@ class MlflowPlatformTest {
         ProcessStack.Result shown = stack.run("sweep", "show", sweepId, "--json");
         assertEquals(0, shown.code(), shown.output());
         var json = ServerRestartTest.json(shown.output());
-        for (var t : json.get("trials")) {
+        for (var t : json.get("trials").get("items")) {
           assertEquals("COMPLETED", t.get("status").asText(), shown.output());
         }
         assertEquals(2, json.get("summary").get(0).get("completed").asInt(), shown.output());

@@ -133,6 +133,51 @@ final class ProcessStack implements AutoCloseable {
   }
 
   /** Connections to the stack, as a client process would open them. */
+  /**
+   * A sweep as the tests read it: the phase from its workflow, every trial from the database of
+   * record (the workflow itself holds no trial list).
+   */
+  static org.picilab.workflows.sweep.SweepStatus status(Platform platform, String sweepId) {
+    try {
+      org.picilab.workflows.sweep.SweepStatus live =
+          platform
+              .client()
+              .newWorkflowStub(org.picilab.workflows.sweep.SweepWorkflow.class, sweepId)
+              .status();
+      java.util.List<org.picilab.workflows.sweep.TrialState> trials = new java.util.ArrayList<>();
+      for (org.picilab.platform.db.RunRecord r :
+          platform
+              .records()
+              .runs(sweepId, java.util.Set.of(), org.picilab.platform.db.RunSort.INDEX, 0, 10_000)
+              .items()) {
+        trials.add(
+            new org.picilab.workflows.sweep.TrialState(
+                r.trialIndex(),
+                r.id(),
+                r.configKey(),
+                r.parameters(),
+                r.seed(),
+                r.status(),
+                r.scores(),
+                r.error()));
+      }
+      return new org.picilab.workflows.sweep.SweepStatus(
+          sweepId, live.spec(), live.phase(), trials, live.trackingRunId(), live.continuedAsNew());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A run's progress as people see it: the workflow's answer with the live heartbeat of its
+   * training activity laid over it (the workflow receives no per-epoch news).
+   */
+  static org.picilab.workflows.RunProgress live(
+      Platform platform, org.picilab.workflows.ExperimentWorkflow run) {
+    String id = io.temporal.client.WorkflowStub.fromTyped(run).getExecution().getWorkflowId();
+    return org.picilab.platform.control.LiveProgress.overlay(platform.client(), id, run.progress());
+  }
+
   Platform connect() throws IOException {
     return Platform.connect(
         PlatformSettings.resolve(Map.of("PICI_HOME", home.toString())), Platform.identity("test"));

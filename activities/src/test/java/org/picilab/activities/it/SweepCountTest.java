@@ -61,13 +61,13 @@ class SweepCountTest {
         // Kill the worker of a running trial once the first trial has finished.
         ProcessStack.await(
             () ->
-                sweep.status().count(RunStatus.COMPLETED) >= 1
-                    && sweep.status().count(RunStatus.RUNNING) >= 1,
+                ProcessStack.status(platform, sweepId).count(RunStatus.COMPLETED) >= 1
+                    && ProcessStack.status(platform, sweepId).count(RunStatus.RUNNING) >= 1,
             240,
-            () -> "no progress: " + sweep.status(),
+            () -> "no progress: " + ProcessStack.status(platform, sweepId),
             up);
         String running =
-            sweep.status().trials().stream()
+            ProcessStack.status(platform, sweepId).trials().stream()
                 .filter(t -> t.status() == RunStatus.RUNNING)
                 .map(TrialState::runId)
                 .findFirst()
@@ -75,38 +75,41 @@ class SweepCountTest {
         ExperimentWorkflow run =
             platform.client().newWorkflowStub(ExperimentWorkflow.class, running);
         ProcessStack.await(
-            () -> run.progress().worker() != null, 120, () -> running + " has no worker yet");
-        String victim = run.progress().worker();
+            () -> ProcessStack.live(platform, run).worker() != null,
+            120,
+            () -> running + " has no worker yet");
+        String victim = ProcessStack.live(platform, run).worker();
         stack.kill(workers.remove(victim));
         workers.put("w3", stack.worker("w3"));
 
         ProcessStack.Result paused = stack.run("sweep", "pause", sweepId);
         assertEquals(0, paused.code(), paused.output());
-        assertEquals(SweepPhase.PAUSED, sweep.status().phase());
+        assertEquals(SweepPhase.PAUSED, ProcessStack.status(platform, sweepId).phase());
         // Running trials finish; nothing new starts while paused.
         ProcessStack.await(
-            () -> sweep.status().count(RunStatus.RUNNING) == 0,
+            () -> ProcessStack.status(platform, sweepId).count(RunStatus.RUNNING) == 0,
             240,
-            () -> "running trials did not end: " + sweep.status(),
+            () -> "running trials did not end: " + ProcessStack.status(platform, sweepId),
             up);
-        long startedWhilePaused = 6 - sweep.status().count(RunStatus.PENDING);
+        long startedWhilePaused =
+            6 - ProcessStack.status(platform, sweepId).count(RunStatus.PENDING);
         Thread.sleep(3000);
         assertEquals(
             startedWhilePaused,
-            6 - sweep.status().count(RunStatus.PENDING),
+            6 - ProcessStack.status(platform, sweepId).count(RunStatus.PENDING),
             "no trial started while paused");
         assertTrue(
-            sweep.status().count(RunStatus.PENDING) > 0,
-            "the pause came before the end: " + sweep.status());
+            ProcessStack.status(platform, sweepId).count(RunStatus.PENDING) > 0,
+            "the pause came before the end: " + ProcessStack.status(platform, sweepId));
 
         ProcessStack.Result resumed = stack.run("sweep", "resume", sweepId);
         assertEquals(0, resumed.code(), resumed.output());
         ProcessStack.await(
-            () -> sweep.status().phase() == SweepPhase.COMPLETED,
+            () -> ProcessStack.status(platform, sweepId).phase() == SweepPhase.COMPLETED,
             300,
-            () -> "did not complete: " + sweep.status(),
+            () -> "did not complete: " + ProcessStack.status(platform, sweepId),
             up);
-        SweepStatus done = sweep.status();
+        SweepStatus done = ProcessStack.status(platform, sweepId);
         assertEquals(6, done.trials().size());
         assertEquals(6, done.count(RunStatus.COMPLETED), done.toString());
         assertTrue(

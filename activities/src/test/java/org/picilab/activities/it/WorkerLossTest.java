@@ -63,11 +63,11 @@ class WorkerLossTest {
 
         SweepWorkflow sweep = platform.client().newWorkflowStub(SweepWorkflow.class, sweepId);
         ProcessStack.await(
-            () -> sweep.status().phase() == SweepPhase.COMPLETED,
+            () -> ProcessStack.status(platform, sweepId).phase() == SweepPhase.COMPLETED,
             300,
-            () -> "sweep did not complete: " + sweep.status(),
+            () -> "sweep did not complete: " + ProcessStack.status(platform, sweepId),
             up);
-        SweepStatus done = sweep.status();
+        SweepStatus done = ProcessStack.status(platform, sweepId);
         assertEquals(2, done.count(RunStatus.COMPLETED), done.toString());
         for (String run : new String[] {first, second}) {
           RunProgress p =
@@ -105,7 +105,7 @@ class WorkerLossTest {
     ProcessStack.await(
         () -> {
           try {
-            RunProgress p = run.progress();
+            RunProgress p = ProcessStack.live(platform, run);
             return stage.equals(p.stage()) && p.epoch() >= epoch && p.worker() != null;
           } catch (RuntimeException e) {
             return false; // not started yet
@@ -113,7 +113,7 @@ class WorkerLossTest {
         },
         240,
         () -> runId + " never reached " + stage + " epoch " + epoch);
-    RunProgress before = run.progress();
+    RunProgress before = ProcessStack.live(platform, run);
     String victim = before.worker();
     Process process = workers.remove(victim);
     assertNotNull(process, "worker " + victim + " is one of ours");
@@ -121,13 +121,13 @@ class WorkerLossTest {
     stack.kill(process);
     ProcessStack.await(
         () -> {
-          RunProgress p = run.progress();
+          RunProgress p = ProcessStack.live(platform, run);
           return p.attempts() >= 2 && p.worker() != null && !p.worker().equals(victim);
         },
         120,
-        () -> runId + " was not picked up by another worker: " + run.progress());
+        () -> runId + " was not picked up by another worker: " + ProcessStack.live(platform, run));
     double gap = (System.nanoTime() - killed) / 1e9;
-    RunProgress after = run.progress();
+    RunProgress after = ProcessStack.live(platform, run);
     assertNotEquals(victim, after.worker());
     assertTrue(after.resumedFromEpoch() != null && after.resumedFromEpoch() >= 1, after.toString());
     return gap;

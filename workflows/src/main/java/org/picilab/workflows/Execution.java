@@ -10,8 +10,12 @@ package org.picilab.workflows;
  */
 public record Execution(int heartbeatTimeoutSeconds, int maxAttempts, int keepCheckpoints) {
 
-  /** The defaults: 30 s heartbeat timeout, 20 attempts, 3 checkpoints. */
-  public static final Execution DEFAULT = new Execution(30, 20, 3);
+  /**
+   * The defaults: 30 s heartbeat timeout, 66 attempts, 3 checkpoints. 66 attempts with the
+   * platform's backoff (1 s doubling to at most 60 s) keep retrying transient trouble for more than
+   * an hour; errors that retrying cannot fix fail at once ({@link FailureTypes}).
+   */
+  public static final Execution DEFAULT = new Execution(30, 66, 3);
 
   /**
    * Checks the values.

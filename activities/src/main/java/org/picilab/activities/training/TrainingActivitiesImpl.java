@@ -160,6 +160,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("preparing " + request.runId() + ": " + e.getMessage(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      throw FailureMapping.map(request.runId(), device.toString(), e);
     }
   }
 
@@ -298,12 +300,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(
           run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
       // A hung batch the watchdog interrupted ends in whatever the interrupted call throws.
       if (pump.failure() != null) {
         throw pump.failure();
       }
-      throw e;
+      throw FailureMapping.map(run.runId(), device.toString(), e);
     } finally {
       pump.close();
       // The watchdog may have interrupted this thread; Temporal reuses it for the next activity.
@@ -541,6 +543,9 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     Path tmp = null;
     tagStage(run, trackingRunId, "evaluate");
     try (HeartbeatPump pump = pump(ctx, run)) {
+      // Checked before the work: an artifact root that is not S3 fails at once.
+      String location = tracker.artifactLocation(trackingRunId);
+      S3Uri target = artifactRoot(run, location);
       ImageDataset data = data(run, config);
       CheckpointStore.Loaded loaded =
           checkpoints
@@ -572,8 +577,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                 new RunDirectory.RunSpec(run.dataset(), run.preset(), config));
         dir.resetMetrics(trained.history());
         RunOutputs.write(dir, result, eval, data, trained.history());
-        String location = tracker.artifactLocation(trackingRunId);
-        S3Uri target = S3Uri.parse(location);
         ObjectStore artifacts =
             target.bucket().equals(store.bucket()) ? store : stores.forBucket(target.bucket());
         try {
@@ -622,12 +625,29 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(run.runId() + ": evaluation failed: " + e.getMessage(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      throw FailureMapping.map(run.runId(), device.toString(), e);
     } finally {
       deleteQuietly(tmp);
     }
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static S3Uri artifactRoot(RunRequest run, String location) {
+    try {
+      return S3Uri.parse(location);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          run.runId()
+              + ": the tracking server stores this run's artifacts at '"
+              + location
+              + "', which is not an s3:// location; workers write artifacts to S3 only: start"
+              + " the tracking server with an S3 artifact root (MLflow: --default-artifact-root"
+              + " s3://BUCKET/PATH) and resume the run",
+          FailureTypes.BAD_ARTIFACT_ROOT);
+    }
+  }
 
   private static String contentType(String name) {
     if (name.endsWith(".json") || name.endsWith(".jsonl")) {
@@ -666,7 +686,13 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       return datasets.get(request.dataset(), config.imageSize());
     } catch (DataException | IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "dataset '" + request.dataset() + "' on worker " + worker + ": " + e.getMessage(),
+          "dataset '"
+              + request.dataset()
+              + "' on worker "
+              + worker
+              + ": "
+              + e.getMessage()
+              + "; check the data argument, and that the folder is readable on every worker",
           FailureTypes.UNREADABLE_DATA);
     }
   }

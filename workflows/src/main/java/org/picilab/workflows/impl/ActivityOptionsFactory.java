@@ -13,15 +13,51 @@ final class ActivityOptionsFactory {
 
   private ActivityOptionsFactory() {}
 
-  /** Retries for transient trouble; configuration, data and divergence errors are final. */
+  /** First wait before a retry. */
+  static final Duration INITIAL_INTERVAL = Duration.ofSeconds(1);
+
+  /** Each wait doubles the one before ... */
+  static final double BACKOFF = 2;
+
+  /** ... up to this cap, so that a retry follows soon after an outage ends. */
+  static final Duration MAXIMUM_INTERVAL = Duration.ofSeconds(60);
+
+  /**
+   * Transient trouble (storage, tracking, Temporal, a lost worker) is retried at least this long.
+   */
+  static final Duration TRANSIENT_BUDGET = Duration.ofHours(1);
+
+  /**
+   * Retries for transient trouble with a capped backoff; configuration, data, tracking-conflict,
+   * artifact-root, out-of-memory and divergence errors are final ({@link FailureTypes}).
+   */
   static RetryOptions retries(int maxAttempts) {
     return RetryOptions.newBuilder()
-        .setInitialInterval(Duration.ofSeconds(1))
-        .setBackoffCoefficient(2)
-        .setMaximumInterval(Duration.ofSeconds(30))
+        .setInitialInterval(INITIAL_INTERVAL)
+        .setBackoffCoefficient(BACKOFF)
+        .setMaximumInterval(MAXIMUM_INTERVAL)
         .setMaximumAttempts(maxAttempts)
         .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(new String[0]))
         .build();
+  }
+
+  /**
+   * Attempts whose waits in between add up to at least {@code budget} with this backoff: 66 for an
+   * hour (1, 2, 4, ... 32 s, then 60 s each). {@link Execution#DEFAULT} has at least that many.
+   *
+   * @param budget the time transient trouble may last
+   * @return the attempts, the first included
+   */
+  static int attemptsCovering(Duration budget) {
+    long waited = 0;
+    long next = INITIAL_INTERVAL.toMillis();
+    int attempts = 1;
+    while (waited < budget.toMillis()) {
+      waited += next;
+      attempts++;
+      next = Math.min(MAXIMUM_INTERVAL.toMillis(), (long) (next * BACKOFF));
+    }
+    return attempts;
   }
 
   /**
@@ -54,8 +90,8 @@ final class ActivityOptionsFactory {
   }
 
   /**
-   * Bookkeeping on the controller: a few storage or tracking calls, retried for a long while so
-   * that a storage hiccup never fails a run.
+   * Bookkeeping on the controller: a few storage or tracking calls, retried for an hour so that a
+   * storage outage never fails a run.
    */
   static ActivityOptions control() {
     return ActivityOptions.newBuilder()
@@ -63,10 +99,10 @@ final class ActivityOptionsFactory {
         .setStartToCloseTimeout(Duration.ofMinutes(2))
         .setRetryOptions(
             RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(1))
-                .setBackoffCoefficient(2)
-                .setMaximumInterval(Duration.ofMinutes(1))
-                .setMaximumAttempts(30)
+                .setInitialInterval(INITIAL_INTERVAL)
+                .setBackoffCoefficient(BACKOFF)
+                .setMaximumInterval(MAXIMUM_INTERVAL)
+                .setMaximumAttempts(attemptsCovering(TRANSIENT_BUDGET))
                 .build())
         .build();
   }

@@ -44,8 +44,8 @@ final class TrackerChecks {
    * @param conflicts one "'key' is 'old', not 'new'" per parameter
    * @return the exception to throw
    */
-  static IllegalStateException paramConflict(String runId, List<String> conflicts) {
-    return new IllegalStateException(
+  static ParamConflictException paramConflict(String runId, List<String> conflicts) {
+    return new ParamConflictException(
         "Run "
             + runId
             + " already has different values for parameters: "

@@ -67,11 +67,7 @@ class ServerRestartTest {
       try (Platform platform = stack.connect()) {
         var records = platform.records();
         ProcessStack.await(
-            () ->
-                records
-                    .sweep(sweepId)
-                    .map(x -> x.phase() == SweepPhase.COMPLETED)
-                    .orElse(false),
+            () -> records.sweep(sweepId).map(x -> x.phase() == SweepPhase.COMPLETED).orElse(false),
             600,
             () -> sweepId + " did not complete after the restart",
             again);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,7 @@ import org.picilab.model.train.TrainingRun;
 import org.picilab.platform.registry.Registry;
 import org.picilab.platform.store.ObjectStore;
 import org.picilab.platform.store.S3Uri;
+import org.picilab.platform.tracking.MetricBuffer;
 import org.picilab.platform.tracking.Tracker;
 import org.picilab.workflows.EpochProgress;
 import org.picilab.workflows.EvaluationResult;
@@ -72,10 +74,28 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   /** The tag that names the stage a tracked run is in: pretrain, train, boost or evaluate. */
   public static final String STAGE_TAG = "pici.stage";
 
+  /**
+   * The failure type of an attempt that found a newer attempt of its run: it was cut off and the
+   * run went on elsewhere. Temporal has already given up on it, so its failure changes nothing.
+   */
+  public static final String STALE_ATTEMPT = "StaleAttempt";
+
   /** Experiment of runs that belong to no sweep. */
   public static final String STANDALONE_EXPERIMENT = "runs";
 
   private static final long MID_EPOCH_REPORT_MILLIS = 15_000;
+
+  /**
+   * How long a stage's end waits for its metric points to reach the tracker; what is left is logged
+   * by the next attempt from the checkpoint's history.
+   */
+  private static final Duration METRICS_FLUSH_AT_END = Duration.ofSeconds(30);
+
+  /** How long a cancelled stage waits for its last checkpoint to be uploaded. */
+  private static final Duration UPLOAD_AFTER_CANCEL = Duration.ofSeconds(60);
+
+  /** The longest pause between two tries of logging a metric point. */
+  private static final Duration METRICS_MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final ObjectStore store;
   private final ObjectStoreFactory stores;
@@ -86,6 +106,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   private final DatasetCache datasets;
   private final Device device;
   private final String worker;
+  private final CheckpointSpool.Limits spool;
 
   /** Opens stores for buckets other than the platform's, for artifact locations elsewhere. */
   @FunctionalInterface
@@ -101,7 +122,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   }
 
   /**
-   * Creates the activities.
+   * Creates the activities, with the checkpoint spool's default limits.
    *
    * @param store the platform's object store
    * @param stores opens stores for other buckets
@@ -119,6 +140,39 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       DatasetCache datasets,
       Device device,
       String worker) {
+    this(
+        store,
+        stores,
+        tracker,
+        client,
+        datasets,
+        device,
+        worker,
+        CheckpointSpool.Limits.defaults());
+  }
+
+  /**
+   * Creates the activities.
+   *
+   * @param store the platform's object store
+   * @param stores opens stores for other buckets
+   * @param tracker the tracking backend
+   * @param client the Temporal client, to report progress to workflows
+   * @param datasets the worker's data set cache
+   * @param device where to train
+   * @param worker this worker's identity, for progress reports
+   * @param spool where and how many checkpoints wait locally for their upload
+   */
+  public TrainingActivitiesImpl(
+      ObjectStore store,
+      ObjectStoreFactory stores,
+      Tracker tracker,
+      WorkflowClient client,
+      DatasetCache datasets,
+      Device device,
+      String worker,
+      CheckpointSpool.Limits spool) {
+    this.spool = java.util.Objects.requireNonNull(spool, "spool");
     this.store = store;
     this.stores = stores;
     this.checkpoints = new CheckpointStore(store);
@@ -198,7 +252,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   @Override
   public StageOutcome trainStage(StageRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    int attempt = ctx.getInfo().getAttempt();
     RunRequest run = request.run();
     RunConfig config = config(run);
     ImageDataset data = data(run, config);
@@ -207,38 +260,124 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     long started = System.nanoTime();
     AtomicReference<String> lastKey = new AtomicReference<>();
     Pump pump = Pump.start(ctx, run);
+    CheckpointSpool spooled = null;
+    MetricBuffer metrics = null;
+    try {
+      // Claimed before reading the newest checkpoint: from here on an older attempt that is still
+      // running uploads nothing more.
+      long generation = checkpoints.claim(run.runId(), owner(ctx));
+      spooled =
+          CheckpointSpool.open(
+              checkpoints,
+              run.runId(),
+              generation,
+              execution.keepCheckpoints(),
+              spool,
+              saved -> {
+                lastKey.set(saved.key());
+                pump.details(
+                    new HeartbeatDetails(
+                        request.stage(), saved.epoch(), saved.batch(), saved.key()));
+              },
+              pump::cancelled);
+      CheckpointSpool sink = spooled;
+      tracker.beginAttempt(request.trackingRunId());
+      metrics =
+          MetricBuffer.start(
+              tracker,
+              request.trackingRunId(),
+              () -> {
+                if (sink.stale()) {
+                  return false;
+                }
+                try {
+                  checkpoints.checkFence(run.runId(), generation);
+                  return true;
+                } catch (StaleAttemptException e) {
+                  return false;
+                }
+              },
+              METRICS_MAX_BACKOFF);
+      return trainStage(ctx, request, config, data, stage, pump, sink, metrics, lastKey, started);
+    } catch (TrainingCancelledException e) {
+      // The runner spooled a checkpoint of the exact position before stopping: upload it.
+      LOG.info("{}: stopped on request ({})", run.runId(), e.getMessage());
+      uploadAfterStop(run, spooled);
+      if (spooled.stale()) {
+        throw stale(run, spooled);
+      }
+      ActivityCompletionException reason = pump.cancellation();
+      if (reason != null) {
+        throw reason;
+      }
+      throw ApplicationFailure.newFailure(e.getMessage(), "Stopped");
+    } catch (StaleAttemptException e) {
+      throw stale(run, e);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof StaleAttemptException stale) {
+        throw stale(run, stale);
+      }
+      throw e;
+    } catch (DivergenceException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
+    } catch (ConfigException e) {
+      throw badConfiguration(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
+    } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (spooled != null) {
+        spooled.close();
+      }
+      pump.close();
+    }
+  }
+
+  private StageOutcome trainStage(
+      ActivityExecutionContext ctx,
+      StageRequest request,
+      RunConfig config,
+      ImageDataset data,
+      Stage stage,
+      Pump pump,
+      CheckpointSpool sink,
+      MetricBuffer metrics,
+      AtomicReference<String> lastKey,
+      long started)
+      throws IOException {
+    RunRequest run = request.run();
+    int attempt = ctx.getInfo().getAttempt();
     try (TrainingRun training = restoreOrCreate(ctx, run, config, data, lastKey)) {
+      // Epochs the checkpoint holds whose points an earlier attempt may not have logged (its
+      // buffer died with it); the tracker skips those already recorded.
+      for (EpochRecord r : training.history()) {
+        metrics.add(r.epoch(), epochMetrics(r));
+      }
       int startedAt = training.epoch();
       int end = stage.offset(config.epochs()) + stage.length(config.epochs());
       if (training.epoch() >= end) {
+        flushMetrics(run, metrics);
         return new StageOutcome(
             request.stage(), training.epoch(), startedAt, lastKey.get(), attempt, false, 0, worker);
       }
       pump.details(
           new HeartbeatDetails(request.stage(), training.epoch(), training.batch(), lastKey.get()));
       LOG.info(
-          "{}: {} from epoch {} (attempt {}) on {}",
+          "{}: {} from epoch {} (attempt {}, generation {}) on {}",
           run.runId(),
           request.stage(),
           training.epoch(),
           attempt,
+          sink.generation(),
           worker);
       tagStage(run, request.trackingRunId(), request.stage());
-      Reporter reporter = new Reporter(run, request, training, pump, lastKey, attempt, startedAt);
+      Reporter reporter =
+          new Reporter(run, request, training, pump, lastKey, attempt, startedAt, metrics);
       StageRunner runner =
-          new StageRunner(
-              data,
-              reporter,
-              pump::cancelled,
-              checkpoints.sink(
-                  run.runId(),
-                  execution.keepCheckpoints(),
-                  saved -> {
-                    lastKey.set(saved.key());
-                    pump.details(
-                        new HeartbeatDetails(
-                            request.stage(), saved.epoch(), saved.batch(), saved.key()));
-                  }));
+          new StageRunner(data, reporter, () -> pump.cancelled() || sink.stale(), sink);
       // Train every stage up to this one from wherever the checkpoint left the run.
       for (Stage s : Stage.values()) {
         int offset = s.offset(config.epochs());
@@ -248,6 +387,17 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
         runner.runStage(training, s, training.epoch() - offset, length);
       }
+      // The next stage or attempt must find the final checkpoint: wait for its upload,
+      // heartbeating meanwhile (an outage of the store delays the stage, it does not fail it).
+      if (!sink.drain(pump::cancelled)) {
+        ActivityCompletionException reason = pump.cancellation();
+        throw reason != null
+            ? reason
+            : ApplicationFailure.newFailure(
+                run.runId() + ": stopped while uploading the final checkpoint", "Stopped");
+      }
+      LOG.info("{}: checkpoints of {}: {}", run.runId(), request.stage(), sink.stats());
+      flushMetrics(run, metrics);
       reporter.report(true);
       double seconds = (System.nanoTime() - started) / 1e9;
       return new StageOutcome(
@@ -259,24 +409,71 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
           false,
           seconds,
           worker);
-    } catch (TrainingCancelledException e) {
-      // The runner wrote a checkpoint of the exact position before stopping.
-      LOG.info("{}: stopped on request ({})", run.runId(), e.getMessage());
-      ActivityCompletionException reason = pump.cancellation();
-      if (reason != null) {
-        throw reason;
-      }
-      throw ApplicationFailure.newFailure(e.getMessage(), "Stopped");
-    } catch (DivergenceException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
-    } catch (ConfigException e) {
-      throw badConfiguration(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
-    } finally {
-      pump.close();
     }
+  }
+
+  private static void flushMetrics(RunRequest run, MetricBuffer metrics) {
+    try {
+      if (!metrics.flush(METRICS_FLUSH_AT_END)) {
+        LOG.warn(
+            "{}: {} metric point(s) not logged yet; the next attempt logs them from the"
+                + " checkpoint's history",
+            run.runId(),
+            metrics.pending());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** After a stop between batches, gives the spooled checkpoint of that position a minute. */
+  private static void uploadAfterStop(RunRequest run, CheckpointSpool spooled) {
+    if (spooled == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + UPLOAD_AFTER_CANCEL.toNanos();
+    try {
+      if (!spooled.drain(() -> System.nanoTime() > deadline)) {
+        LOG.warn(
+            "{}: the checkpoint of the stop position was not uploaded within {} s",
+            run.runId(),
+            UPLOAD_AFTER_CANCEL.toSeconds());
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: {}", run.runId(), e.getMessage());
+    }
+  }
+
+  private static ApplicationFailure stale(RunRequest run, CheckpointSpool spooled) {
+    return ApplicationFailure.newFailure(
+        run.runId() + ": a newer attempt has claimed the run; this one stopped", STALE_ATTEMPT);
+  }
+
+  private static ApplicationFailure stale(RunRequest run, StaleAttemptException e) {
+    LOG.warn("{}: {}", run.runId(), e.getMessage());
+    return ApplicationFailure.newFailure(e.getMessage(), STALE_ATTEMPT);
+  }
+
+  /** Who claims a checkpoint generation: the worker, the workflow execution and the attempt. */
+  private String owner(ActivityExecutionContext ctx) {
+    var info = ctx.getInfo();
+    return worker
+        + " "
+        + info.getWorkflowId()
+        + "/"
+        + info.getRunId()
+        + " "
+        + info.getActivityType()
+        + " attempt "
+        + info.getAttempt();
+  }
+
+  /** The metrics of one epoch, as logged at step = global epoch. */
+  static Map<String, Double> epochMetrics(EpochRecord r) {
+    Map<String, Double> metrics = new LinkedHashMap<>(r.losses());
+    metrics.put("samples_per_second", r.samplesPerSecond());
+    metrics.put("learning_rate", r.learningRate());
+    return metrics;
   }
 
   private TrainingRun restoreOrCreate(
@@ -293,7 +490,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     // names a newer checkpoint than the listing shows, trust the heartbeat.
     if (beat.isPresent() && beat.get().checkpointKey() != null) {
       String key = beat.get().checkpointKey();
-      if (newest.isEmpty() || key.compareTo(newest.get().key()) > 0) {
+      if (newest.isEmpty() || CheckpointStore.isNewer(key, newest.get().key())) {
         try {
           Optional<CheckpointStore.Loaded> named = checkpoints.load(key);
           if (named.isPresent()) {
@@ -342,6 +539,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     private final AtomicReference<String> lastKey;
     private final int attempt;
     private final int startedAt;
+    private final MetricBuffer metrics;
     private volatile BatchProgress lastBatch;
     private volatile Map<String, Double> lastLosses = Map.of();
     private long lastReport;
@@ -353,7 +551,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         Pump pump,
         AtomicReference<String> lastKey,
         int attempt,
-        int startedAt) {
+        int startedAt,
+        MetricBuffer metrics) {
       this.run = run;
       this.request = request;
       this.training = training;
@@ -361,6 +560,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       this.lastKey = lastKey;
       this.attempt = attempt;
       this.startedAt = startedAt;
+      this.metrics = metrics;
     }
 
     @Override
@@ -376,15 +576,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public void onEpoch(EpochRecord r) {
       lastLosses = r.losses();
-      Map<String, Double> metrics = new LinkedHashMap<>(r.losses());
-      metrics.put("samples_per_second", r.samplesPerSecond());
-      metrics.put("learning_rate", r.learningRate());
-      try {
-        tracker.logMetrics(request.trackingRunId(), r.epoch(), metrics);
-      } catch (IOException e) {
-        // Metrics are replayed idempotently by a retry; a tracking outage must not stop training.
-        LOG.warn("{}: could not log epoch {} metrics: {}", run.runId(), r.epoch(), e.getMessage());
-      }
+      // Logged in the background: a tracking outage must not stop training, nor lose the point.
+      metrics.add(r.epoch(), epochMetrics(r));
       report(true);
     }
 
@@ -456,6 +649,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                   + ": the newest checkpoint "
                   + loaded.key()
                   + " is not at the end of training");
+        }
+        // Epoch points a training attempt could not log before it ended; recorded ones are
+        // skipped by the tracker.
+        tracker.beginAttempt(trackingRunId);
+        for (EpochRecord r : trained.history()) {
+          tracker.logMetrics(trackingRunId, r.epoch(), epochMetrics(r));
         }
         Evaluation eval = Evaluator.evaluate(trained, data);
         RunResult result =
@@ -542,14 +741,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   }
 
   private int newestEpoch(String runId) throws IOException {
-    for (String key : checkpoints.keys(runId)) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("/e(\\d+)-b(\\d+)\\.ckpt$").matcher(key);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    return 0;
+    // The first key is the one a resume loads (unless it is damaged).
+    return checkpoints.keys(runId).stream()
+        .findFirst()
+        .flatMap(CheckpointStore::position)
+        .map(CheckpointStore.Position::epoch)
+        .orElse(0);
   }
 
   static RunConfig config(RunRequest request) {

@@ -7,6 +7,7 @@ import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.util.ArrayList;
 import java.util.List;
+import org.picilab.activities.training.CheckpointSpool;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.activities.training.TrainingActivitiesImpl;
 import org.picilab.platform.control.ControlActivitiesImpl;
@@ -75,7 +76,8 @@ public final class Workers implements AutoCloseable {
             platform.client(),
             datasets,
             device,
-            name));
+            name,
+            CheckpointSpool.Limits.fromEnvironment(System.getenv())));
     factory.start();
     factories.add(factory);
     return this;

@@ -39,6 +39,7 @@ import org.picilab.model.train.TrainingRun;
 import org.picilab.platform.registry.Registry;
 import org.picilab.platform.store.ObjectStore;
 import org.picilab.platform.store.S3Uri;
+import org.picilab.platform.tracking.MetricBuffer;
 import org.picilab.platform.tracking.Tracker;
 import org.picilab.workflows.EpochProgress;
 import org.picilab.workflows.EvaluationResult;
@@ -73,6 +74,24 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
 
   private static final long MID_EPOCH_REPORT_MILLIS = 15_000;
 
+  /**
+   * The failure type of an attempt that found a newer attempt of its run: it was cut off and the
+   * run went on elsewhere. Temporal has already given up on it, so its failure changes nothing.
+   */
+  public static final String STALE_ATTEMPT = "StaleAttempt";
+
+  /**
+   * How long a stage's end waits for its metric points to reach the tracker; what is left is logged
+   * by the next attempt from the checkpoint's history.
+   */
+  private static final Duration METRICS_FLUSH_AT_END = Duration.ofSeconds(30);
+
+  /** How long a cancelled stage waits for its last checkpoint to be uploaded. */
+  private static final Duration UPLOAD_AFTER_CANCEL = Duration.ofSeconds(60);
+
+  /** The longest pause between two tries of logging a metric point. */
+  private static final Duration METRICS_MAX_BACKOFF = Duration.ofSeconds(30);
+
   private final ObjectStore store;
   private final ObjectStoreFactory stores;
   private final CheckpointStore checkpoints;
@@ -82,6 +101,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   private final DatasetCache datasets;
   private final Device device;
   private final String worker;
+  private final CheckpointSpool.Limits spool;
 
   /** Opens stores for buckets other than the platform's, for artifact locations elsewhere. */
   @FunctionalInterface
@@ -97,7 +117,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   }
 
   /**
-   * Creates the activities.
+   * Creates the activities, with the checkpoint spool's default limits.
    *
    * @param store the platform's object store
    * @param stores opens stores for other buckets
@@ -116,6 +136,40 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       DatasetCache datasets,
       Device device,
       String worker) {
+    this(
+        store,
+        stores,
+        tracker,
+        watchdog,
+        datasets,
+        device,
+        worker,
+        CheckpointSpool.Limits.defaults());
+  }
+
+  /**
+   * Creates the activities.
+   *
+   * @param store the platform's object store
+   * @param stores opens stores for other buckets
+   * @param tracker the tracking backend
+   * @param watchdog the longest a training batch may take before the attempt counts as hung and is
+   *     retried (see {@link #watchdog})
+   * @param datasets the worker's data set cache
+   * @param device where to train
+   * @param worker this worker's identity, for progress reports
+   * @param spool where and how many checkpoints wait locally for their upload
+   */
+  public TrainingActivitiesImpl(
+      ObjectStore store,
+      ObjectStoreFactory stores,
+      Tracker tracker,
+      Duration watchdog,
+      DatasetCache datasets,
+      Device device,
+      String worker,
+      CheckpointSpool.Limits spool) {
+    this.spool = java.util.Objects.requireNonNull(spool, "spool");
     this.store = store;
     this.stores = stores;
     this.checkpoints = new CheckpointStore(store);
@@ -211,7 +265,6 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   @Override
   public StageOutcome trainStage(StageRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    int attempt = ctx.getInfo().getAttempt();
     RunRequest run = request.run();
     RunConfig config = config(run);
     Stage stage = Stage.parse(request.stage());
@@ -220,17 +273,109 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     AtomicReference<String> lastKey = new AtomicReference<>();
     // Started before the data are loaded, so that loading heartbeats too.
     HeartbeatPump pump = pump(ctx, run);
-    ImageDataset data;
+    CheckpointSpool spooled = null;
+    MetricBuffer metrics = null;
     try {
-      data = data(run, config);
-    } catch (RuntimeException e) {
-      pump.close();
+      ImageDataset data = data(run, config);
+      // Claimed before reading the newest checkpoint: from here on an older attempt that is still
+      // running uploads nothing more.
+      long generation = checkpoints.claim(run.runId(), owner(ctx));
+      spooled =
+          CheckpointSpool.open(
+              checkpoints,
+              run.runId(),
+              generation,
+              execution.keepCheckpoints(),
+              spool,
+              saved -> {
+                lastKey.set(saved.key());
+                pump.update(b -> b.withCheckpoint(saved.key(), saved.epoch(), saved.batch()));
+              },
+              pump::stopRequested);
+      CheckpointSpool sink = spooled;
+      tracker.beginAttempt(request.trackingRunId());
+      metrics =
+          MetricBuffer.start(
+              tracker,
+              request.trackingRunId(),
+              () -> {
+                if (sink.stale()) {
+                  return false;
+                }
+                try {
+                  checkpoints.checkFence(run.runId(), generation);
+                  return true;
+                } catch (StaleAttemptException e) {
+                  return false;
+                }
+              },
+              METRICS_MAX_BACKOFF);
+      return trainStage(ctx, request, config, data, stage, pump, sink, metrics, lastKey, started);
+    } catch (TrainingCancelledException e) {
+      // The runner spooled a checkpoint of the exact position before stopping (unless this worker
+      // was cut off from Temporal, when the fence kept it out): upload what is spooled.
+      uploadAfterStop(run, spooled);
+      if (spooled != null && spooled.stale()) {
+        throw stale(run, spooled);
+      }
+      throw stopped(run, pump, e);
+    } catch (StaleAttemptException e) {
+      throw stale(run, e);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof StaleAttemptException stale) {
+        throw stale(run, stale);
+      }
       throw e;
+    } catch (DivergenceException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
+    } catch (ConfigException e) {
+      throw badConfiguration(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // A hung batch the watchdog interrupted ends in whatever the interrupted call throws.
+      if (pump.failure() != null) {
+        throw pump.failure();
+      }
+      throw FailureMapping.map(run.runId(), device.toString(), e);
+    } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (spooled != null) {
+        spooled.close();
+      }
+      pump.close();
+      // The watchdog may have interrupted this thread; Temporal reuses it for the next activity.
+      Thread.interrupted();
     }
+  }
+
+  private StageOutcome trainStage(
+      ActivityExecutionContext ctx,
+      StageRequest request,
+      RunConfig config,
+      ImageDataset data,
+      Stage stage,
+      HeartbeatPump pump,
+      CheckpointSpool sink,
+      MetricBuffer metrics,
+      AtomicReference<String> lastKey,
+      long started)
+      throws IOException {
+    RunRequest run = request.run();
+    int attempt = ctx.getInfo().getAttempt();
     try (TrainingRun training = restoreOrCreate(ctx, run, config, data, lastKey)) {
+      // Epochs the checkpoint holds whose points an earlier attempt may not have logged (its
+      // buffer died with it); the tracker skips those already recorded.
+      for (EpochRecord r : training.history()) {
+        metrics.add(r.epoch(), epochMetrics(r));
+      }
       int startedAt = training.epoch();
       int end = stage.offset(config.epochs()) + stage.length(config.epochs());
       if (training.epoch() >= end) {
+        flushMetrics(run, metrics);
         return new StageOutcome(
             request.stage(), training.epoch(), startedAt, lastKey.get(), attempt, false, 0, worker);
       }
@@ -249,28 +394,19 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
               worker,
               config.epochs().total()));
       LOG.info(
-          "{}: {} from epoch {} (attempt {}) on {}",
+          "{}: {} from epoch {} (attempt {}, generation {}) on {}",
           run.runId(),
           request.stage(),
           training.epoch(),
           attempt,
+          sink.generation(),
           worker);
       tagStage(run, request.trackingRunId(), request.stage());
-      Reporter reporter = new Reporter(run, request, training, pump, lastKey, attempt, startedAt);
+      Reporter reporter =
+          new Reporter(run, request, training, pump, lastKey, attempt, startedAt, metrics);
       StageRunner runner =
           new StageRunner(
-              data,
-              reporter,
-              pump::stopRequested,
-              pump.fence(
-                  checkpoints.sink(
-                      run.runId(),
-                      execution.keepCheckpoints(),
-                      saved -> {
-                        lastKey.set(saved.key());
-                        pump.update(
-                            b -> b.withCheckpoint(saved.key(), saved.epoch(), saved.batch()));
-                      })));
+              data, reporter, () -> pump.stopRequested() || sink.stale(), pump.fence(sink));
       // Train every stage up to this one from wherever the checkpoint left the run.
       for (Stage s : Stage.values()) {
         int offset = s.offset(config.epochs());
@@ -280,6 +416,23 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         }
         runner.runStage(training, s, training.epoch() - offset, length);
       }
+      // The next stage or attempt must find the final checkpoint: wait for its upload,
+      // heartbeating meanwhile (an outage of the store delays the stage, it does not fail it).
+      try (AutoCloseable paused = pump.pauseWatchdog()) {
+        if (!sink.drain(pump::stopRequested)) {
+          ActivityCompletionException reason = pump.cancellation();
+          throw reason != null
+              ? reason
+              : ApplicationFailure.newFailure(
+                  run.runId() + ": stopped while uploading the final checkpoint", "Stopped");
+        }
+      } catch (RuntimeException | IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      LOG.info("{}: checkpoints of {}: {}", run.runId(), request.stage(), sink.stats());
+      flushMetrics(run, metrics);
       reporter.report(true);
       double seconds = (System.nanoTime() - started) / 1e9;
       return new StageOutcome(
@@ -291,26 +444,71 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
           false,
           seconds,
           worker);
-    } catch (TrainingCancelledException e) {
-      throw stopped(run, pump, e);
-    } catch (DivergenceException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.DIVERGED);
-    } catch (ConfigException e) {
-      throw badConfiguration(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          run.runId() + ": storage failed during " + request.stage() + ": " + e.getMessage(), e);
-    } catch (RuntimeException | OutOfMemoryError e) {
-      // A hung batch the watchdog interrupted ends in whatever the interrupted call throws.
-      if (pump.failure() != null) {
-        throw pump.failure();
-      }
-      throw FailureMapping.map(run.runId(), device.toString(), e);
-    } finally {
-      pump.close();
-      // The watchdog may have interrupted this thread; Temporal reuses it for the next activity.
-      Thread.interrupted();
     }
+  }
+
+  private static void flushMetrics(RunRequest run, MetricBuffer metrics) {
+    try {
+      if (!metrics.flush(METRICS_FLUSH_AT_END)) {
+        LOG.warn(
+            "{}: {} metric point(s) not logged yet; the next attempt logs them from the"
+                + " checkpoint's history",
+            run.runId(),
+            metrics.pending());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** After a stop between batches, gives the spooled checkpoint of that position a minute. */
+  private static void uploadAfterStop(RunRequest run, CheckpointSpool spooled) {
+    if (spooled == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + UPLOAD_AFTER_CANCEL.toNanos();
+    try {
+      if (!spooled.drain(() -> System.nanoTime() > deadline)) {
+        LOG.warn(
+            "{}: the checkpoint of the stop position was not uploaded within {} s",
+            run.runId(),
+            UPLOAD_AFTER_CANCEL.toSeconds());
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: {}", run.runId(), e.getMessage());
+    }
+  }
+
+  private static ApplicationFailure stale(RunRequest run, CheckpointSpool spooled) {
+    return ApplicationFailure.newFailure(
+        run.runId() + ": a newer attempt has claimed the run; this one stopped", STALE_ATTEMPT);
+  }
+
+  private static ApplicationFailure stale(RunRequest run, StaleAttemptException e) {
+    LOG.warn("{}: {}", run.runId(), e.getMessage());
+    return ApplicationFailure.newFailure(e.getMessage(), STALE_ATTEMPT);
+  }
+
+  /** Who claims a checkpoint generation: the worker, the workflow execution and the attempt. */
+  private String owner(ActivityExecutionContext ctx) {
+    var info = ctx.getInfo();
+    return worker
+        + " "
+        + info.getWorkflowId()
+        + "/"
+        + info.getRunId()
+        + " "
+        + info.getActivityType()
+        + " attempt "
+        + info.getAttempt();
+  }
+
+  /** The metrics of one epoch, as logged at step = global epoch. */
+  static Map<String, Double> epochMetrics(EpochRecord r) {
+    Map<String, Double> metrics = new LinkedHashMap<>(r.losses());
+    metrics.put("samples_per_second", r.samplesPerSecond());
+    metrics.put("learning_rate", r.learningRate());
+    return metrics;
   }
 
   /**
@@ -358,7 +556,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     // names a newer checkpoint than the listing shows, trust the heartbeat.
     if (beat.isPresent() && beat.get().checkpointKey() != null) {
       String key = beat.get().checkpointKey();
-      if (newest.isEmpty() || key.compareTo(newest.get().key()) > 0) {
+      if (newest.isEmpty() || CheckpointStore.isNewer(key, newest.get().key())) {
         try {
           Optional<CheckpointStore.Loaded> named = checkpoints.load(key);
           if (named.isPresent()) {
@@ -411,6 +609,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     private final AtomicReference<String> lastKey;
     private final int attempt;
     private final int startedAt;
+    private final MetricBuffer metrics;
     private volatile BatchProgress lastBatch;
     private volatile Map<String, Double> lastLosses = Map.of();
     private long lastReport;
@@ -422,7 +621,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
         HeartbeatPump pump,
         AtomicReference<String> lastKey,
         int attempt,
-        int startedAt) {
+        int startedAt,
+        MetricBuffer metrics) {
       this.run = run;
       this.request = request;
       this.training = training;
@@ -430,6 +630,7 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
       this.lastKey = lastKey;
       this.attempt = attempt;
       this.startedAt = startedAt;
+      this.metrics = metrics;
     }
 
     @Override
@@ -459,15 +660,8 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
     @Override
     public void onEpoch(EpochRecord r) {
       lastLosses = r.losses();
-      Map<String, Double> metrics = new LinkedHashMap<>(r.losses());
-      metrics.put("samples_per_second", r.samplesPerSecond());
-      metrics.put("learning_rate", r.learningRate());
-      try {
-        tracker.logMetrics(request.trackingRunId(), r.epoch(), metrics);
-      } catch (IOException e) {
-        // Metrics are replayed idempotently by a retry; a tracking outage must not stop training.
-        LOG.warn("{}: could not log epoch {} metrics: {}", run.runId(), r.epoch(), e.getMessage());
-      }
+      // Logged in the background: a tracking outage must not stop training, nor lose the point.
+      metrics.add(r.epoch(), epochMetrics(r));
       report(true);
     }
 
@@ -559,6 +753,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
                   + ": the newest checkpoint "
                   + loaded.key()
                   + " is not at the end of training");
+        }
+        // Epoch points a training attempt could not log before it ended; recorded ones are
+        // skipped by the tracker.
+        tracker.beginAttempt(trackingRunId);
+        for (EpochRecord r : trained.history()) {
+          tracker.logMetrics(trackingRunId, r.epoch(), epochMetrics(r));
         }
         Evaluation eval = Evaluator.evaluate(trained, data);
         RunResult result =
@@ -660,14 +860,12 @@ public final class TrainingActivitiesImpl implements TrainingActivities {
   }
 
   private int newestEpoch(String runId) throws IOException {
-    for (String key : checkpoints.keys(runId)) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("/e(\\d+)-b(\\d+)\\.ckpt$").matcher(key);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    return 0;
+    // The first key is the one a resume loads (unless it is damaged).
+    return checkpoints.keys(runId).stream()
+        .findFirst()
+        .flatMap(CheckpointStore::position)
+        .map(CheckpointStore.Position::epoch)
+        .orElse(0);
   }
 
   static RunConfig config(RunRequest request) {

@@ -8,6 +8,7 @@ import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.picilab.activities.training.CheckpointSpool;
 import org.picilab.activities.training.DatasetCache;
 import org.picilab.activities.training.TrainingActivitiesImpl;
 import org.picilab.platform.control.ControlActivitiesImpl;
@@ -80,7 +81,8 @@ public final class Workers implements AutoCloseable {
             TrainingActivitiesImpl.watchdog(System.getenv()),
             datasets,
             device,
-            name));
+            name,
+            CheckpointSpool.Limits.fromEnvironment(System.getenv())));
     factory.start();
     factories.add(factory);
     return this;

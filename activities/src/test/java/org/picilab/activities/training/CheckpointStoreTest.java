@@ -44,6 +44,9 @@ class CheckpointStoreTest {
   private static final String DATA = "shapes:4:16";
   private static final String RUN = "run-trained";
 
+  /** The generation the training in {@link #trainWithTheSink} writes under. */
+  private static final long G = 1;
+
   @TempDir static Path root;
   static EmbeddedS3 s3;
   static S3ObjectStore store;
@@ -84,12 +87,12 @@ class CheckpointStoreTest {
     trained = TrainingRun.create(config, DATA, data, Device.cpu());
     StageRunner runner =
         new StageRunner(
-            data, TrainingListener.NONE, () -> false, checkpoints.sink(RUN, 2, saved::add));
+            data, TrainingListener.NONE, () -> false, checkpoints.sink(RUN, G, 2, saved::add));
     // Pre-training and training: three epochs, a checkpoint after each.
     runner.runStage(trained, Stage.PRETRAIN, 0, 1);
     runner.runStage(trained, Stage.TRAIN, 0, 2);
-    epoch3 = store.readBytes(CheckpointStore.key(RUN, 3, 0)).orElseThrow();
-    epoch2 = store.readBytes(CheckpointStore.key(RUN, 2, 0)).orElseThrow();
+    epoch3 = store.readBytes(CheckpointStore.key(RUN, 3, 0, G)).orElseThrow();
+    epoch2 = store.readBytes(CheckpointStore.key(RUN, 2, 0, G)).orElseThrow();
   }
 
   @Test
@@ -123,9 +126,9 @@ class CheckpointStoreTest {
   void theSinkSavesEachEpochAndKeepsTheNewestTwo() throws IOException {
     assertEquals(List.of(1, 2, 3), saved.stream().map(CheckpointStore.Saved::epoch).toList());
     assertTrue(saved.stream().allMatch(s -> s.batch() == 0 && s.bytes() > 1000 && s.seconds() > 0));
-    assertEquals("runs/run-trained/checkpoints/e0003-b0000.ckpt", saved.get(2).key());
+    assertEquals("runs/run-trained/checkpoints/e0003-b0000-g0001.ckpt", saved.get(2).key());
     assertEquals(
-        List.of(CheckpointStore.key(RUN, 3, 0), CheckpointStore.key(RUN, 2, 0)),
+        List.of(CheckpointStore.key(RUN, 3, 0, G), CheckpointStore.key(RUN, 2, 0, G)),
         checkpoints.keys(RUN));
     try (var files = Files.list(scratch)) {
       assertEquals(0, files.count(), "the local checkpoint files were deleted");
@@ -137,7 +140,7 @@ class CheckpointStoreTest {
     List<String> warnings = new ArrayList<>();
     CheckpointStore.Loaded loaded = checkpoints.newest(RUN, warnings::add).orElseThrow();
     assertEquals(List.of(), warnings);
-    assertEquals(CheckpointStore.key(RUN, 3, 0), loaded.key());
+    assertEquals(CheckpointStore.key(RUN, 3, 0, G), loaded.key());
     assertEquals(saved.get(2).bytes(), loaded.bytes());
     Snapshot expected = trained.snapshot();
     Snapshot got = loaded.snapshot();
@@ -165,9 +168,11 @@ class CheckpointStoreTest {
 
   @Test
   void theObjectCarriesItsChecksumAndPosition() throws Exception {
-    ObjectStore.ObjectInfo info = store.stat(CheckpointStore.key(RUN, 3, 0)).orElseThrow();
+    ObjectStore.ObjectInfo info = store.stat(CheckpointStore.key(RUN, 3, 0, G)).orElseThrow();
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(epoch3));
-    assertEquals(Map.of("sha256", sha, "epoch", "3", "batch", "0", "format", "1"), info.metadata());
+    assertEquals(
+        Map.of("sha256", sha, "epoch", "3", "batch", "0", "generation", "1", "format", "1"),
+        info.metadata());
     assertEquals(epoch3.length, info.size());
   }
 
@@ -235,10 +240,10 @@ class CheckpointStoreTest {
     store.putBytes(CheckpointStore.key(run, 5, 0), new byte[] {5}, null);
     store.putBytes(CheckpointStore.key(run, 4, 0), new byte[] {4}, null);
     List<CheckpointStore.Saved> reported = new ArrayList<>();
-    checkpoints.sink(run, 1, reported::add).save(trained);
-    assertEquals(List.of(CheckpointStore.key(run, 3, 0)), checkpoints.keys(run));
+    checkpoints.sink(run, 1, 1, reported::add).save(trained);
+    assertEquals(List.of(CheckpointStore.key(run, 3, 0, 1)), checkpoints.keys(run));
     assertEquals(1, reported.size());
-    assertEquals(CheckpointStore.key(run, 3, 0), reported.get(0).key());
+    assertEquals(CheckpointStore.key(run, 3, 0, 1), reported.get(0).key());
   }
 
   @Test
@@ -308,6 +313,6 @@ class CheckpointStoreTest {
     assertThrows(IllegalArgumentException.class, () -> CheckpointStore.prefix("a/b"));
     assertThrows(IllegalArgumentException.class, () -> CheckpointStore.prefix(".."));
     assertThrows(IllegalArgumentException.class, () -> CheckpointStore.prefix(" "));
-    assertThrows(IllegalArgumentException.class, () -> checkpoints.sink("run-1", 0, s -> {}));
+    assertThrows(IllegalArgumentException.class, () -> checkpoints.sink("run-1", 1, 0, s -> {}));
   }
 }

@@ -60,7 +60,7 @@ class CheckpointTimingTest {
         }
         double encode = (System.nanoTime() - t0) / 1e9;
         String runId = "timing-" + i;
-        CheckpointStore.Saved saved = checkpoints.save(runId, run);
+        CheckpointStore.Saved saved = checkpoints.save(runId, 1, run);
         CheckpointStore.Loaded loaded = checkpoints.newest(runId, LOG::warn).orElseThrow();
         LOG.info(
             String.format(

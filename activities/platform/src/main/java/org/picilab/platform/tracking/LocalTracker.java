@@ -267,6 +267,27 @@ public final class LocalTracker implements Tracker {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Logging here always reads what other writers appended under the run's lock, so nothing can
+   * go stale; this only releases what the instance indexed of the run's files.
+   */
+  @Override
+  public void beginAttempt(String runId) {
+    forgetIndexes(Objects.requireNonNull(runId, "runId"));
+  }
+
+  private void forgetIndexes(String runId) {
+    if (!RUN_ID.matcher(runId).matches()) {
+      return;
+    }
+    Path metrics = runDir(runId).resolve("metrics");
+    synchronized (metricIndexes) {
+      metricIndexes.keySet().removeIf(file -> file.startsWith(metrics));
+    }
+  }
+
   @Override
   public List<MetricPoint> history(String runId, String key) throws IOException {
     TrackerChecks.requireText(key, "metric key");
@@ -313,10 +334,7 @@ public final class LocalTracker implements Tracker {
     updateRun(runId, run -> run.withState(state, System.currentTimeMillis()));
     // An ended run takes no more points from this instance until reopened (when its files are
     // read again), so its indexes need not stay in memory of a long-lived worker.
-    Path metrics = runDir(runId).resolve("metrics");
-    synchronized (metricIndexes) {
-      metricIndexes.keySet().removeIf(file -> file.startsWith(metrics));
-    }
+    forgetIndexes(runId);
   }
 
   @Override

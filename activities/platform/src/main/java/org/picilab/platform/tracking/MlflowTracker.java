@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * points with {@code runs/log-batch}. After any failure it forgets what it knew of the keys
  * involved and reads their history again before the next attempt, so a batch that reached the
  * server but was answered with an error is not sent again with a new timestamp. This assumes one
- * writer per run at a time (a resumed worker replaces the one before it), which is how activities
- * use runs.
+ * writer per run at a time (a resumed worker replaces the one before it, and a cut-off one is
+ * fenced), which is how activities use runs; each attempt calls {@link #beginAttempt} first, so a
+ * worker that logged to the run before, while another worker logged more since, reads the history
+ * again instead of trusting what it cached.
  *
  * <p>What the 2.17.2 client does that callers should know:
  *
@@ -407,6 +409,17 @@ public final class MlflowTracker implements Tracker {
       }
       throw failure;
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Drops the run's cached steps; the next {@link #logMetrics} of each key reads the key's full
+   * history from the server first.
+   */
+  @Override
+  public void beginAttempt(String runId) {
+    steps.remove(Objects.requireNonNull(runId, "runId"));
   }
 
   private void logMissing(String runId, RunSteps run, long step, Map<String, Double> values)

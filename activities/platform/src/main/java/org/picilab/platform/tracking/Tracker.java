@@ -94,6 +94,16 @@ public interface Tracker extends AutoCloseable {
   void logMetrics(String runId, long step, Map<String, Double> values) throws IOException;
 
   /**
+   * Forgets what this instance cached of a run's recorded metric steps, so that the next logging
+   * reads them from the backend again. Call it at the start of every attempt that logs to the run:
+   * another worker may have logged to it since this one did, and a stale cache would send those
+   * steps a second time.
+   *
+   * @param runId the run
+   */
+  void beginAttempt(String runId);
+
+  /**
    * A metric's recorded points.
    *
    * @param runId the run

@@ -82,7 +82,7 @@ class MlflowWorkerLossTest {
         ProcessStack.await(
             () -> {
               try {
-                RunProgress p = run.progress();
+                RunProgress p = ProcessStack.live(platform, run);
                 return "train".equals(p.stage()) && p.epoch() >= 4;
               } catch (RuntimeException e) {
                 return false;
@@ -93,14 +93,14 @@ class MlflowWorkerLossTest {
             up);
         Process w2 = stack.worker("w2");
         signal(w1, "STOP");
-        int frozenAt = run.progress().epoch();
+        int frozenAt = ProcessStack.live(platform, run).epoch();
         ProcessStack.await(
             () -> {
-              RunProgress p = run.progress();
+              RunProgress p = ProcessStack.live(platform, run);
               return "w2".equals(p.worker()) && p.epoch() >= frozenAt + 4;
             },
             240,
-            () -> runId + " did not move on to w2: " + run.progress(),
+            () -> runId + " did not move on to w2: " + ProcessStack.live(platform, run),
             up,
             w2);
         signal(w1, "CONT");
@@ -110,15 +110,15 @@ class MlflowWorkerLossTest {
             120,
             () -> "w1 did not notice it was replaced:\n" + stack.log(w1),
             w1);
-        int attemptsBefore = run.progress().attempts();
+        int attemptsBefore = ProcessStack.live(platform, run).attempts();
         stack.kill(w2);
         ProcessStack.await(
             () -> {
-              RunProgress p = run.progress();
+              RunProgress p = ProcessStack.live(platform, run);
               return "w1".equals(p.worker()) && p.attempts() > attemptsBefore;
             },
             240,
-            () -> runId + " did not come back to w1: " + run.progress(),
+            () -> runId + " did not come back to w1: " + ProcessStack.live(platform, run),
             up,
             w1);
         SweepWorkflow sweep = platform.client().newWorkflowStub(SweepWorkflow.class, sweepId);
@@ -128,7 +128,10 @@ class MlflowWorkerLossTest {
             () -> "the sweep did not end: " + sweep.status(),
             up,
             w1);
-        assertEquals(RunStatus.COMPLETED, run.progress().status(), run.progress().toString());
+        assertEquals(
+            RunStatus.COMPLETED,
+            ProcessStack.live(platform, run).status(),
+            ProcessStack.live(platform, run).toString());
       }
 
       String tracked;

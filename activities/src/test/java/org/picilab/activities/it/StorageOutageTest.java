@@ -74,7 +74,7 @@ class StorageOutageTest {
         ProcessStack.await(
             () -> {
               try {
-                RunProgress p = run.progress();
+                RunProgress p = ProcessStack.live(platform, run);
                 return "train".equals(p.stage()) && p.epoch() >= 4;
               } catch (RuntimeException e) {
                 return false;
@@ -83,21 +83,21 @@ class StorageOutageTest {
             300,
             () -> runId + " did not reach epoch 4 of training",
             up);
-        int before = run.progress().epoch();
+        int before = ProcessStack.live(platform, run).epoch();
         s3.close();
         long down = System.nanoTime();
         // Down for at least OUTAGE_SECONDS and three epochs, whichever is longer; training that
         // stalled would time out here.
         ProcessStack.await(
-            () -> run.progress().epoch() >= before + 3,
+            () -> ProcessStack.live(platform, run).epoch() >= before + 3,
             240,
-            () -> "training stalled while the store was down: " + run.progress(),
+            () -> "training stalled while the store was down: " + ProcessStack.live(platform, run),
             up);
         long left = TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - (System.nanoTime() - down);
         if (left > 0) {
           Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
         }
-        RunProgress during = run.progress();
+        RunProgress during = ProcessStack.live(platform, run);
         s3 = EmbeddedS3.start(s3Dir, port, S3ObjectStoreTest.ACCESS, S3ObjectStoreTest.SECRET);
         double outage = (System.nanoTime() - down) / 1e9;
         assertTrue(
@@ -111,7 +111,7 @@ class StorageOutageTest {
             600,
             () -> "the sweep did not end: " + sweep.status(),
             up);
-        RunProgress done = run.progress();
+        RunProgress done = ProcessStack.live(platform, run);
         assertEquals(RunStatus.COMPLETED, done.status(), done.toString());
         assertEquals(0, done.retries(), "no stage failed: " + done);
         System.out.printf(

@@ -134,17 +134,47 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
     return outcome;
   }
 
+  /**
+   * Version marker: a run of a sweep tells its sweep first and does its bookkeeping after, each
+   * step on its own, so that bookkeeping that keeps failing can never keep the sweep waiting.
+   * Histories recorded before it saved first and told the sweep last.
+   */
+  static final String SIGNAL_SWEEP_FIRST = "signal-sweep-first";
+
   private void finish(ControlActivities control, RunOutcome outcome) {
-    control.saveRun(request, outcome.progress());
-    if (trackingRunId != null) {
-      control.closeTracking(trackingRunId, status);
+    boolean signalFirst =
+        Workflow.getVersion(SIGNAL_SWEEP_FIRST, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
+    if (!signalFirst) {
+      control.saveRun(request, outcome.progress());
+      if (trackingRunId != null) {
+        control.closeTracking(trackingRunId, status);
+      }
+      tellSweep(outcome);
+      return;
     }
+    tellSweep(outcome);
+    try {
+      control.saveRun(request, outcome.progress());
+    } catch (ActivityFailure e) {
+      LOG.warn("could not record the end of {}: {}", request.runId(), e.getMessage());
+    }
+    if (trackingRunId != null) {
+      try {
+        control.closeTracking(trackingRunId, status);
+      } catch (ActivityFailure e) {
+        LOG.warn("could not end the tracked run of {}: {}", request.runId(), e.getMessage());
+      }
+    }
+  }
+
+  private void tellSweep(RunOutcome outcome) {
     if (request.sweepId() != null) {
       try {
         Workflow.newExternalWorkflowStub(SweepWorkflow.class, request.sweepId())
             .trialFinished(outcome);
       } catch (TemporalFailure e) {
-        // The sweep was terminated or deleted; the registry still has the outcome.
+        // The sweep was terminated or deleted; the database still gets the outcome.
         LOG.warn(
             "could not report {} to sweep {}: {}",
             request.runId(),

@@ -190,16 +190,7 @@ public class SweepWorkflowImpl implements SweepWorkflow {
       phase = SweepPhase.CANCELLED;
     }
     SweepStatus last = status();
-    Workflow.newDetachedCancellationScope(
-            () -> {
-              control.saveSweep(last);
-              if (trackingRunId != null) {
-                control.closeTracking(
-                    trackingRunId,
-                    phase == SweepPhase.COMPLETED ? RunStatus.COMPLETED : RunStatus.CANCELLED);
-              }
-            })
-        .run();
+    end(control, () -> control.saveSweep(last));
     return last;
   }
 
@@ -385,9 +376,15 @@ public class SweepWorkflowImpl implements SweepWorkflow {
       phase = SweepPhase.CANCELLED;
     }
     SweepStatus last = status();
+    end(control, () -> control.saveSweepPhase(sweepId, phase, trackingRunId));
+    return last;
+  }
+
+  /** The last bookkeeping, done even when the workflow itself was cancelled. */
+  private void end(ControlActivities control, Runnable save) {
     Workflow.newDetachedCancellationScope(
             () -> {
-              control.saveSweepPhase(sweepId, phase, trackingRunId);
+              save.run();
               if (trackingRunId != null) {
                 control.closeTracking(
                     trackingRunId,
@@ -395,7 +392,6 @@ public class SweepWorkflowImpl implements SweepWorkflow {
               }
             })
         .run();
-    return last;
   }
 
   private boolean finished() {

@@ -36,11 +36,15 @@ class ReplayTest extends WorkflowTestBase {
 
   private static final List<String> EXPECTED =
       List.of(
+          // Runs of a sweep tell it their end before their bookkeeping (SIGNAL_SWEEP_FIRST).
           "experiment-completed.json",
           "experiment-stopped.json",
-          // A stage retried once, recorded after the activity stopped signalling its progress
-          // (the retries are counted from the stage outcome).
           "experiment-retried.json",
+          // Recorded before: bookkeeping first. The first two also from when the training
+          // activity signalled its progress every epoch.
+          "experiment-completed-v0.json",
+          "experiment-stopped-v0.json",
+          "experiment-retried-v1.json",
           // Sweeps with their trials in the database (version marker STATE_IN_DATABASE).
           "sweep-completed.json",
           "sweep-continued-as-new.json",
@@ -155,8 +159,11 @@ class ReplayTest extends WorkflowTestBase {
                 "run-r7-001", 0, "lr=0.001", 1, RunStatus.COMPLETED, null, null, null, null));
     r7.get();
     record("sweep-failed-trial-finished-by-hand.json", "sweep-r7");
+  }
 
-    training.failRun = null;
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void freshReconciledSweepHistoryReplays() throws Exception {
     SweepSpec spec = SweepWorkflowTest.spec(200);
     control.openSweep("sweep-r8", spec, "track-sweep-r8");
     control.trialStatus.put("run-r8-001", RunStatus.RUNNING);

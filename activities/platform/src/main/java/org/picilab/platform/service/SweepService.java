@@ -338,6 +338,7 @@ public final class SweepService {
    */
   public SweepView follow(String sweepId, Consumer<String> lines) throws InterruptedException {
     String last = "";
+    long endedAt = 0;
     while (true) {
       SweepView v;
       try {
@@ -367,10 +368,17 @@ public final class SweepService {
         lines.accept(line);
         last = line;
       }
-      if (v.phase() == SweepPhase.COMPLETED
-          || v.phase() == SweepPhase.CANCELLED
-          || v.phase() == SweepPhase.LOST) {
+      if (v.phase() == SweepPhase.LOST) {
         return v;
+      }
+      if (v.phase() == SweepPhase.COMPLETED || v.phase() == SweepPhase.CANCELLED) {
+        // A run tells its sweep before it records its own end: give the last records a minute.
+        boolean settled =
+            v.counts().get(RunStatus.RUNNING) == 0 && v.counts().get(RunStatus.PENDING) == 0;
+        endedAt = endedAt == 0 ? System.nanoTime() : endedAt;
+        if (settled || System.nanoTime() - endedAt > 60_000_000_000L) {
+          return v;
+        }
       }
       Thread.sleep(1000);
     }

@@ -19,10 +19,12 @@ import org.picilab.platform.store.S3Settings;
  * distributed; only configuration differs.
  *
  * <p>Environment: {@code PICI_HOME} (default {@code ~/.pici}), {@code TEMPORAL_ADDRESS}, {@code
- * TEMPORAL_NAMESPACE}, {@code PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code
- * PICI_S3_SECRET_KEY}, {@code PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI}
- * (MLflow; otherwise the local tracking store in {@code PICI_TRACKING_DIR}, default {@code
- * PICI_HOME/tracking}).
+ * TEMPORAL_NAMESPACE}, the TLS and API-key settings of {@link TemporalAccess} ({@code
+ * TEMPORAL_TLS_CA}, {@code TEMPORAL_TLS_CERT}, {@code TEMPORAL_TLS_KEY}, {@code
+ * TEMPORAL_TLS_SERVER_NAME}, {@code TEMPORAL_API_KEY}, {@code TEMPORAL_TLS}), {@code
+ * PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code PICI_S3_SECRET_KEY}, {@code
+ * PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI} (MLflow; otherwise the local
+ * tracking store in {@code PICI_TRACKING_DIR}, default {@code PICI_HOME/tracking}).
  *
  * @param home the home directory (stack file, embedded data)
  * @param temporalAddress host:port of the Temporal frontend
@@ -30,6 +32,7 @@ import org.picilab.platform.store.S3Settings;
  * @param s3 the S3 endpoint, keys and bucket
  * @param mlflowUri the MLflow tracking URI, or null for the local store
  * @param trackingDir the local tracking store's directory
+ * @param temporalAccess TLS and API key for Temporal; {@link TemporalAccess#PLAIN} for none
  */
 public record PlatformSettings(
     Path home,
@@ -37,7 +40,8 @@ public record PlatformSettings(
     String namespace,
     S3Settings s3,
     String mlflowUri,
-    Path trackingDir) {
+    Path trackingDir,
+    TemporalAccess temporalAccess) {
 
   /** The stack file's name inside the home directory. */
   public static final String STACK_FILE = "stack.json";
@@ -92,7 +96,8 @@ public record PlatformSettings(
         env.containsKey("PICI_TRACKING_DIR")
             ? Path.of(env.get("PICI_TRACKING_DIR"))
             : s.trackingDir();
-    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking);
+    TemporalAccess access = TemporalAccess.fromEnv(env, s.temporalAccess());
+    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking, access);
   }
 
   /**
@@ -109,7 +114,8 @@ public record PlatformSettings(
         new S3Settings(
             "http://127.0.0.1:" + S3_PORT, "pici", "pici-local-secret", "pici", "us-east-1"),
         null,
-        home.resolve("tracking"));
+        home.resolve("tracking"),
+        TemporalAccess.PLAIN);
   }
 
   /**
@@ -120,7 +126,19 @@ public record PlatformSettings(
    * @return the new settings
    */
   public PlatformSettings with(String temporal, S3Settings s3Settings) {
-    return new PlatformSettings(home, temporal, namespace, s3Settings, mlflowUri, trackingDir);
+    return new PlatformSettings(
+        home, temporal, namespace, s3Settings, mlflowUri, trackingDir, temporalAccess);
+  }
+
+  /**
+   * The same settings with other TLS and API-key settings for Temporal.
+   *
+   * @param access the new settings
+   * @return the new settings
+   */
+  public PlatformSettings withTemporalAccess(TemporalAccess access) {
+    return new PlatformSettings(
+        home, temporalAddress, namespace, s3, mlflowUri, trackingDir, access);
   }
 
   /**
@@ -155,6 +173,16 @@ public record PlatformSettings(
       n.put("mlflowUri", mlflowUri);
     }
     n.put("trackingDir", trackingDir.toString());
+    if (!temporalAccess.equals(TemporalAccess.PLAIN)) {
+      // Paths only, and the API key beside the S3 secret: the file is its owner's alone.
+      ObjectNode t = n.putObject("temporalAccess");
+      t.put("tls", temporalAccess.tls());
+      putIfSet(t, "ca", temporalAccess.ca());
+      putIfSet(t, "cert", temporalAccess.cert());
+      putIfSet(t, "key", temporalAccess.key());
+      t.put("serverName", temporalAccess.serverName());
+      t.put("apiKey", temporalAccess.apiKey());
+    }
     n.put("pid", pid);
     writePrivately(
         home.resolve(STACK_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
@@ -205,6 +233,16 @@ public record PlatformSettings(
     }
   }
 
+  private static void putIfSet(ObjectNode n, String field, Path value) {
+    if (value != null) {
+      n.put(field, value.toString());
+    }
+  }
+
+  private static Path pathOrNull(JsonNode n) {
+    return n.isTextual() ? Path.of(n.asText()) : null;
+  }
+
   private PlatformSettings merge(JsonNode n, Path file) {
     JsonNode s = n.path("s3");
     S3Settings s3Settings =
@@ -220,13 +258,26 @@ public record PlatformSettings(
         n.path("namespace").asText(namespace),
         s3Settings,
         n.hasNonNull("mlflowUri") ? n.get("mlflowUri").asText() : mlflowUri,
-        n.hasNonNull("trackingDir") ? Path.of(n.get("trackingDir").asText()) : trackingDir);
+        n.hasNonNull("trackingDir") ? Path.of(n.get("trackingDir").asText()) : trackingDir,
+        n.hasNonNull("temporalAccess") ? access(n.get("temporalAccess")) : temporalAccess);
+  }
+
+  private static TemporalAccess access(JsonNode t) {
+    return new TemporalAccess(
+        t.path("tls").asBoolean(false),
+        pathOrNull(t.path("ca")),
+        pathOrNull(t.path("cert")),
+        pathOrNull(t.path("key")),
+        t.path("serverName").isTextual() ? t.get("serverName").asText() : null,
+        t.path("apiKey").isTextual() ? t.get("apiKey").asText() : null);
   }
 
   @Override
   public String toString() {
     return "temporal="
         + Redact.uri(temporalAddress)
+        + (temporalAccess.tls() ? " (TLS)" : "")
+        + (temporalAccess.apiKey() != null ? " (API key)" : "")
         + " namespace="
         + namespace
         + " s3="

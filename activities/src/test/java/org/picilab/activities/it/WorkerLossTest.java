@@ -122,7 +122,11 @@ class WorkerLossTest {
     ProcessStack.await(
         () -> {
           RunProgress p = ProcessStack.live(platform, run);
-          return p.attempts() >= 2 && p.worker() != null && !p.worker().equals(victim);
+          // The new attempt's own heartbeat: it names its worker and the epoch it resumed from.
+          return p.attempts() >= 2
+              && p.worker() != null
+              && !p.worker().equals(victim)
+              && p.resumedFromEpoch() != null;
         },
         120,
         () -> runId + " was not picked up by another worker: " + ProcessStack.live(platform, run));

@@ -1,5 +1,6 @@
 package org.picilab.model.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.picilab.model.config.ConfigException;
 import org.picilab.model.config.ConfigLoader;
 import org.picilab.model.config.RunConfig;
 
@@ -50,11 +52,14 @@ public final class CheckpointCodec {
 
   private CheckpointCodec() {}
 
-  /** The JSON part of a checkpoint. */
+  /**
+   * The JSON part of a checkpoint. The configuration stays a JSON tree until it is checked, because
+   * an earlier version may have written it without settings added since.
+   */
   record Header(
       int format,
       String configHash,
-      RunConfig config,
+      JsonNode config,
       DatasetInfo dataset,
       int clusters,
       float[] mean,
@@ -87,7 +92,7 @@ public final class CheckpointCodec {
         new Header(
             FORMAT,
             s.configHash(),
-            s.config(),
+            mapper().valueToTree(s.config()),
             s.dataset(),
             s.clusters(),
             s.mean(),
@@ -193,6 +198,7 @@ public final class CheckpointCodec {
 
   private static Snapshot assemble(Header h, Map<String, float[]> floats, Map<String, int[]> ints)
       throws CorruptCheckpointException {
+    RunConfig config = config(h);
     Map<String, float[]> weights = new LinkedHashMap<>();
     floats.forEach(
         (k, v) -> {
@@ -213,12 +219,8 @@ public final class CheckpointCodec {
     if (ints.containsKey(PSEUDO + 0)) {
       pseudo = new int[][] {ints.get(PSEUDO + 0), ints.get(PSEUDO + 1)};
     }
-    if (!ConfigLoader.fingerprint(h.config()).equals(h.configHash())) {
-      throw new CorruptCheckpointException(
-          "the configuration in the checkpoint does not match its recorded fingerprint");
-    }
     return new Snapshot(
-        h.config(),
+        config,
         h.configHash(),
         h.dataset(),
         h.clusters(),
@@ -233,6 +235,32 @@ public final class CheckpointCodec {
         h.trainingSeconds(),
         weights,
         moments);
+  }
+
+  /**
+   * The configuration of a header. It may come from an earlier version: settings added since take
+   * the values that compute what that version computed ({@link ConfigLoader#fromStored}), and the
+   * recorded fingerprint is checked, by today's formula or the earlier one, against the
+   * configuration as written.
+   */
+  private static RunConfig config(Header h) throws CorruptCheckpointException {
+    if (h.config() == null || !h.config().isObject()) {
+      throw new CorruptCheckpointException("the header holds no configuration");
+    }
+    RunConfig config;
+    try {
+      config = ConfigLoader.fromStored(h.config(), "checkpoint");
+    } catch (ConfigException e) {
+      throw new CorruptCheckpointException(
+          "the configuration in the checkpoint cannot be used by this version ("
+              + e.getMessage()
+              + "); was it written by a newer one?");
+    }
+    if (!ConfigLoader.isFingerprintOf(h.configHash(), h.config())) {
+      throw new CorruptCheckpointException(
+          "the configuration in the checkpoint does not match its recorded fingerprint");
+    }
+    return config;
   }
 
   private static void writeFloats(DataOutputStream out, String name, float[] v) throws IOException {

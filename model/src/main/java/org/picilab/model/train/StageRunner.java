@@ -1,6 +1,8 @@
 package org.picilab.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -99,7 +101,7 @@ public final class StageRunner {
    * @param stage the stage
    * @param fromEpoch first stage epoch to train, 0-based
    * @param toEpoch stage epoch to stop before
-   * @throws DivergenceException when a loss becomes NaN or infinite
+   * @throws DivergenceException when a loss or a gradient becomes NaN or infinite
    * @throws TrainingCancelledException when cancelled between batches
    * @throws UncheckedIOException when a checkpoint cannot be written
    */
@@ -387,7 +389,9 @@ public final class StageRunner {
         values.put(e.getKey(), (double) e.getValue().getFloat());
       }
       checkFinite(values, stage, stageEpoch, batchIndex, lr);
-      run.adam().step(activeParameters(net, stage, config), lr);
+      Map<String, Parameter> active = activeParameters(net, stage, config);
+      checkGradients(active, stage, stageEpoch, batchIndex, lr);
+      run.adam().step(active, lr);
     }
     // "loss" first, then the components, for display.
     Map<String, Double> ordered = new LinkedHashMap<>();
@@ -406,6 +410,39 @@ public final class StageRunner {
     double total = values.get("loss");
     if (!Double.isFinite(total)) {
       throw new DivergenceException("total", stage, stageEpoch, batch, total, lr);
+    }
+  }
+
+  /**
+   * Checks that every gradient is finite before the optimizer applies it: one NaN or infinite value
+   * would spread through Adam's moments into every later step, and a finite loss does not rule it
+   * out (an overflow in the backward pass alone). One sum per gradient, read back in one transfer;
+   * a sum that is not finite is then looked at element by element, because finite values can also
+   * add up past the float range.
+   *
+   * @throws DivergenceException naming the first parameter whose gradient is not finite
+   */
+  static void checkGradients(
+      Map<String, Parameter> active, Stage stage, int stageEpoch, int batch, double lr) {
+    if (active.isEmpty()) {
+      return;
+    }
+    NDList sums = new NDList(active.size());
+    for (Parameter p : active.values()) {
+      sums.add(p.getArray().getGradient().sum());
+    }
+    float[] s = NDArrays.stack(sums).toFloatArray();
+    int i = 0;
+    for (Map.Entry<String, Parameter> e : active.entrySet()) {
+      if (!Float.isFinite(s[i++])) {
+        NDArray grad = e.getValue().getArray().getGradient();
+        long nan = grad.isNaN().countNonzero().getLong();
+        long infinite = grad.isInfinite().countNonzero().getLong();
+        if (nan + infinite > 0) {
+          throw DivergenceException.gradient(
+              e.getKey(), nan, infinite, grad.size(), stage, stageEpoch, batch, lr);
+        }
+      }
     }
   }
 

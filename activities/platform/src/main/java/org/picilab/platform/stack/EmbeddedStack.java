@@ -81,7 +81,15 @@ public final class EmbeddedStack implements AutoCloseable {
                 s3Settings.region());
         LOG.info("S3 endpoint {} over {}", s3.endpoint(), dir);
       }
-      return new EmbeddedStack(temporal, s3, base.with(temporalAddress, s3Settings));
+      PlatformSettings settings = base.with(temporalAddress, s3Settings);
+      if (temporal != null && !base.temporalAccess().equals(TemporalAccess.PLAIN)) {
+        // The embedded server speaks plain gRPC on loopback; TLS settings are for a real server.
+        LOG.warn(
+            "TEMPORAL_TLS_* and TEMPORAL_API_KEY apply to a real server (TEMPORAL_ADDRESS); the"
+                + " embedded one on loopback is used without them");
+        settings = settings.withTemporalAccess(TemporalAccess.PLAIN);
+      }
+      return new EmbeddedStack(temporal, s3, settings);
     } catch (IOException | RuntimeException e) {
       if (s3 != null) {
         s3.close();

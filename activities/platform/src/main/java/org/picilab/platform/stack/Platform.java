@@ -77,18 +77,40 @@ public final class Platform implements AutoCloseable {
   }
 
   /**
-   * Connects to Temporal only, failing fast with a clear message when it is not there.
+   * Connects to Temporal only, failing fast with a clear message when it is not there. TLS and the
+   * API key come from {@link PlatformSettings#temporalAccess()}.
    *
    * @param settings where it is
    * @return the service stubs
-   * @throws IOException when Temporal cannot be reached
+   * @throws IOException when Temporal cannot be reached, a TLS file cannot be used (naming its
+   *     variable and the file) or the TLS handshake fails
    */
   public static WorkflowServiceStubs temporal(PlatformSettings settings) throws IOException {
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress());
+    TemporalAccess access = settings.temporalAccess();
+    access.configure(options);
     try {
-      return WorkflowServiceStubs.newConnectedServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build(),
-          Duration.ofSeconds(10));
+      return WorkflowServiceStubs.newConnectedServiceStubs(options.build(), Duration.ofSeconds(10));
     } catch (StatusRuntimeException | IllegalStateException e) {
+      if (access.tls() && TemporalAccess.isTlsFailure(e)) {
+        throw new IOException(
+            "the TLS handshake with Temporal at "
+                + Redact.uri(settings.temporalAddress())
+                + " failed ("
+                + Redact.uri(String.valueOf(e.getMessage()))
+                + "). Check that "
+                + TemporalAccess.CA_VAR
+                + " ("
+                + (access.ca() != null ? access.ca() : "unset: the JVM's trust store")
+                + ") holds the CA that signed the server's certificate, that the certificate names"
+                + " the host (or set "
+                + TemporalAccess.SERVER_NAME_VAR
+                + "), and that the server accepts the client certificate of "
+                + TemporalAccess.CERT_VAR
+                + (access.cert() != null ? " (" + access.cert() + ")" : " (unset)"),
+            e);
+      }
       throw new IOException(
           "cannot reach Temporal at "
               + Redact.uri(settings.temporalAddress())

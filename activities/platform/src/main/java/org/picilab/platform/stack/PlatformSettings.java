@@ -20,11 +20,14 @@ import org.picilab.platform.store.S3Settings;
  * distributed; only configuration differs.
  *
  * <p>Environment: {@code PICI_HOME} (default {@code ~/.pici}), {@code TEMPORAL_ADDRESS}, {@code
- * TEMPORAL_NAMESPACE}, {@code PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code
- * PICI_S3_SECRET_KEY}, {@code PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI}
- * (MLflow; otherwise the local tracking store in {@code PICI_TRACKING_DIR}, default {@code
- * PICI_HOME/tracking}), {@code PICI_DB_URL}, {@code PICI_DB_USER}, {@code PICI_DB_PASSWORD} (the
- * database of record; default a SQLite file under {@code PICI_HOME}).
+ * TEMPORAL_NAMESPACE}, the TLS and API-key settings of {@link TemporalAccess} ({@code
+ * TEMPORAL_TLS_CA}, {@code TEMPORAL_TLS_CERT}, {@code TEMPORAL_TLS_KEY}, {@code
+ * TEMPORAL_TLS_SERVER_NAME}, {@code TEMPORAL_API_KEY}, {@code TEMPORAL_TLS}), {@code
+ * PICI_S3_ENDPOINT}, {@code PICI_S3_ACCESS_KEY}, {@code PICI_S3_SECRET_KEY}, {@code
+ * PICI_S3_BUCKET}, {@code PICI_S3_REGION}, {@code MLFLOW_TRACKING_URI} (MLflow; otherwise the local
+ * tracking store in {@code PICI_TRACKING_DIR}, default {@code PICI_HOME/tracking}), {@code
+ * PICI_DB_URL}, {@code PICI_DB_USER}, {@code PICI_DB_PASSWORD} (the database of record; default a
+ * SQLite file under {@code PICI_HOME}).
  *
  * @param home the home directory (stack file, embedded data)
  * @param temporalAddress host:port of the Temporal frontend
@@ -33,6 +36,7 @@ import org.picilab.platform.store.S3Settings;
  * @param mlflowUri the MLflow tracking URI, or null for the local store
  * @param trackingDir the local tracking store's directory
  * @param database the database of record (used by the controller and clients, never by workers)
+ * @param temporalAccess TLS and API key for Temporal; {@link TemporalAccess#PLAIN} for none
  */
 public record PlatformSettings(
     Path home,
@@ -41,7 +45,8 @@ public record PlatformSettings(
     S3Settings s3,
     String mlflowUri,
     Path trackingDir,
-    DatabaseSettings database) {
+    DatabaseSettings database,
+    TemporalAccess temporalAccess) {
 
   /** The stack file's name inside the home directory. */
   public static final String STACK_FILE = "stack.json";
@@ -100,7 +105,8 @@ public record PlatformSettings(
         env.containsKey(DatabaseSettings.URL_ENV)
             ? DatabaseSettings.fromEnv(env, home)
             : s.database();
-    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking, database);
+    TemporalAccess access = TemporalAccess.fromEnv(env, s.temporalAccess());
+    return new PlatformSettings(home, temporal, namespace, s3, mlflow, tracking, database, access);
   }
 
   /**
@@ -118,7 +124,8 @@ public record PlatformSettings(
             "http://127.0.0.1:" + S3_PORT, "pici", "pici-local-secret", "pici", "us-east-1"),
         null,
         home.resolve("tracking"),
-        DatabaseSettings.embedded(home));
+        DatabaseSettings.embedded(home),
+        TemporalAccess.PLAIN);
   }
 
   /**
@@ -130,7 +137,18 @@ public record PlatformSettings(
    */
   public PlatformSettings with(String temporal, S3Settings s3Settings) {
     return new PlatformSettings(
-        home, temporal, namespace, s3Settings, mlflowUri, trackingDir, database);
+        home, temporal, namespace, s3Settings, mlflowUri, trackingDir, database, temporalAccess);
+  }
+
+  /**
+   * The same settings with other TLS and API-key settings for Temporal.
+   *
+   * @param access the new settings
+   * @return the new settings
+   */
+  public PlatformSettings withTemporalAccess(TemporalAccess access) {
+    return new PlatformSettings(
+        home, temporalAddress, namespace, s3, mlflowUri, trackingDir, database, access);
   }
 
   /**
@@ -172,6 +190,16 @@ public record PlatformSettings(
     }
     if (database.password() != null) {
       db.put("password", database.password());
+    }
+    if (!temporalAccess.equals(TemporalAccess.PLAIN)) {
+      // Paths only, and the API key beside the S3 secret: the file is its owner's alone.
+      ObjectNode t = n.putObject("temporalAccess");
+      t.put("tls", temporalAccess.tls());
+      putIfSet(t, "ca", temporalAccess.ca());
+      putIfSet(t, "cert", temporalAccess.cert());
+      putIfSet(t, "key", temporalAccess.key());
+      t.put("serverName", temporalAccess.serverName());
+      t.put("apiKey", temporalAccess.apiKey());
     }
     n.put("pid", pid);
     writePrivately(
@@ -223,6 +251,16 @@ public record PlatformSettings(
     }
   }
 
+  private static void putIfSet(ObjectNode n, String field, Path value) {
+    if (value != null) {
+      n.put(field, value.toString());
+    }
+  }
+
+  private static Path pathOrNull(JsonNode n) {
+    return n.isTextual() ? Path.of(n.asText()) : null;
+  }
+
   private PlatformSettings merge(JsonNode n, Path file) {
     JsonNode s = n.path("s3");
     S3Settings s3Settings =
@@ -244,13 +282,26 @@ public record PlatformSettings(
                 n.path("database").get("url").asText(),
                 n.path("database").path("user").asText(null),
                 n.path("database").path("password").asText(null))
-            : database);
+            : database,
+        n.hasNonNull("temporalAccess") ? access(n.get("temporalAccess")) : temporalAccess);
+  }
+
+  private static TemporalAccess access(JsonNode t) {
+    return new TemporalAccess(
+        t.path("tls").asBoolean(false),
+        pathOrNull(t.path("ca")),
+        pathOrNull(t.path("cert")),
+        pathOrNull(t.path("key")),
+        t.path("serverName").isTextual() ? t.get("serverName").asText() : null,
+        t.path("apiKey").isTextual() ? t.get("apiKey").asText() : null);
   }
 
   @Override
   public String toString() {
     return "temporal="
         + Redact.uri(temporalAddress)
+        + (temporalAccess.tls() ? " (TLS)" : "")
+        + (temporalAccess.apiKey() != null ? " (API key)" : "")
         + " namespace="
         + namespace
         + " s3="

@@ -49,4 +49,15 @@ class EmbeddedStackTest {
       assertEquals(List.of(), ListeningSockets.onPort(port), "still listening after close");
     }
   }
+
+  @Test
+  void theEmbeddedServerIsReachedWithoutTheTlsSettingsOfARealOne() throws Exception {
+    PlatformSettings base =
+        PlatformSettings.defaults(home)
+            .withTemporalAccess(new TemporalAccess(true, null, null, null, null, "a-key"));
+    try (EmbeddedStack stack = EmbeddedStack.start(base, true, 0, false, 0)) {
+      assertEquals(TemporalAccess.PLAIN, stack.settings().temporalAccess());
+      Platform.temporal(stack.settings()).shutdownNow();
+    }
+  }
 }

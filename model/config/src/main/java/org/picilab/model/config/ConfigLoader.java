@@ -50,6 +50,73 @@ public final class ConfigLoader {
   /** Settings that change how a run is recorded, not what it computes. */
   private static final List<String> NOT_HASHED = List.of("checkpointEvery", "evalBatchSize");
 
+  /**
+   * The value each setting is compared with by {@link #fingerprint}, which leaves out the settings
+   * equal to theirs, and the value a setting takes when a stored configuration (a checkpoint's
+   * header) was written before the setting existed. These are the values of the {@code cpu} preset
+   * when fingerprints were introduced, frozen here on purpose: presets may change, these may not.
+   *
+   * <p>A new setting is added here with the value that makes the code compute what it computed
+   * before the setting existed (the compiler asks for one). Then a checkpoint written before it
+   * resumes, and its fingerprint, like that of every configuration that keeps the value, stays the
+   * same. Changing a value already here would change the fingerprint of every configuration that
+   * has it.
+   */
+  private static final RunConfig FINGERPRINT_BASE =
+      new RunConfig(
+          "pici",
+          16,
+          4,
+          192,
+          4,
+          3,
+          4.0,
+          128,
+          2,
+          4,
+          Positions.SINCOS,
+          0.25,
+          0.0,
+          128,
+          0,
+          0.5,
+          1.0,
+          64,
+          3e-4,
+          2.0,
+          0.0,
+          new Epochs(5, 50, 8),
+          1.0,
+          CliLossKind.PROBS,
+          PseudoLabelPolicy.ONCE,
+          100,
+          ViewPolicy.SAME,
+          new AugmentationSpec(
+              AugmentationSpec.Mode.WARP,
+              0.7,
+              1.0,
+              0.8,
+              1.25,
+              10,
+              0.1,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0.1,
+              2.0,
+              0.1,
+              0),
+          NormalizationKind.DATASET,
+          Prediction.HEAD,
+          256,
+          1,
+          1);
+
   private ConfigLoader() {}
 
   /**
@@ -141,12 +208,84 @@ public final class ConfigLoader {
    * A fingerprint of everything in the configuration that affects the numbers a run computes; a
    * checkpoint records it so that resuming with a different configuration is refused.
    *
+   * <p>Settings that only change the bookkeeping (how often checkpoints are written, the evaluation
+   * batch) are left out, and so is every setting equal to its value in {@link #FINGERPRINT_BASE}.
+   * So adding a setting whose default keeps today's computation changes no fingerprint: checkpoints
+   * written before it still resume, and results stay comparable.
+   *
    * @param config the configuration
    * @return 16 hex digits of a SHA-256
    */
   public static String fingerprint(RunConfig config) {
     ObjectNode tree = JSON.valueToTree(config);
     NOT_HASHED.forEach(tree::remove);
+    elide(tree, JSON.valueToTree(FINGERPRINT_BASE));
+    return hash(tree);
+  }
+
+  /**
+   * Whether a fingerprint belongs to a stored configuration, by today's formula or by the one
+   * before defaults were left out (which hashed every setting but the bookkeeping ones). A
+   * checkpoint header records the fingerprint of the code that wrote it; both are accepted, so
+   * checkpoints written before this formula still resume.
+   *
+   * @param fingerprint the recorded fingerprint
+   * @param stored the configuration as stored, before {@link #fromStored} filled anything in
+   * @return true when either formula gives the fingerprint
+   */
+  public static boolean isFingerprintOf(String fingerprint, JsonNode stored) {
+    if (fingerprint == null || !(stored instanceof ObjectNode object)) {
+      return false;
+    }
+    if (fingerprint.equals(fingerprint(fromStored(object, "stored configuration")))) {
+      return true;
+    }
+    // The earlier formula: the configuration as it was written, bookkeeping settings removed.
+    ObjectNode legacy = object.deepCopy();
+    NOT_HASHED.forEach(legacy::remove);
+    return fingerprint.equals(hash(legacy));
+  }
+
+  /**
+   * Reads a configuration that an earlier version may have stored: a setting it lacks (added since)
+   * takes its value from {@link #FINGERPRINT_BASE}, the value that computes what the code computed
+   * before the setting existed. A setting this version does not know (written by a newer one) is an
+   * error.
+   *
+   * @param stored the stored configuration
+   * @param source where it came from, for messages
+   * @return the validated configuration
+   * @throws ConfigException naming the setting at fault
+   */
+  public static RunConfig fromStored(JsonNode stored, String source) {
+    if (!(stored instanceof ObjectNode object)) {
+      throw new ConfigException(source, "expected a JSON object");
+    }
+    ObjectNode tree = JSON.valueToTree(FINGERPRINT_BASE);
+    merge(tree, object, "", source);
+    return convert(tree, source);
+  }
+
+  /** Removes from {@code tree} every field equal to the same field of {@code base}, recursively. */
+  private static void elide(ObjectNode tree, JsonNode base) {
+    Iterator<Map.Entry<String, JsonNode>> fields = tree.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode b = base.get(f.getKey());
+      if (b == null) {
+        continue;
+      }
+      if (f.getValue().equals(b)) {
+        fields.remove();
+      } else if (f.getValue() instanceof ObjectNode child && b.isObject()) {
+        // Partly equal: the differing fields stay, under the same key, so no two configurations
+        // share a hashed form.
+        elide(child, b);
+      }
+    }
+  }
+
+  private static String hash(ObjectNode tree) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")

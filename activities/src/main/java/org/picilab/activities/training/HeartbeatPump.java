@@ -330,7 +330,11 @@ final class HeartbeatPump implements AutoCloseable {
       beat.send(details.get());
       lastAcknowledged = clock.getAsLong();
     } catch (ActivityCompletionException e) {
-      if (e instanceof io.temporal.client.ActivityCompletionFailureException) {
+      ActivityCompletionException stop = stopReason(e);
+      if (stop != null) {
+        // Cancelled, timed out or unknown to the server: stop between the next two batches.
+        cancellation.compareAndSet(null, stop);
+      } else if (e instanceof io.temporal.client.ActivityCompletionFailureException) {
         // The server could not be reached; cut off once a whole heartbeat timeout has passed.
         LOG.debug("heartbeat not acknowledged: {}", e.getMessage());
         checkCutOff();
@@ -342,6 +346,22 @@ final class HeartbeatPump implements AutoCloseable {
       LOG.debug("heartbeat failed: {}", e.getMessage());
       checkCutOff();
     }
+  }
+
+  /**
+   * The server's answer that the attempt must stop, also when the completion client reports it
+   * wrapped in a failure to complete the call.
+   */
+  private static ActivityCompletionException stopReason(ActivityCompletionException e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof io.temporal.client.ActivityCanceledException
+          || c instanceof io.temporal.client.ActivityNotExistsException
+          || c instanceof io.temporal.client.ActivityPausedException
+          || c instanceof io.temporal.client.ActivityResetException) {
+        return (ActivityCompletionException) c;
+      }
+    }
+    return e instanceof io.temporal.client.ActivityCompletionFailureException ? null : e;
   }
 
   @Override

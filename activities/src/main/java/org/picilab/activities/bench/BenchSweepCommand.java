@@ -89,14 +89,23 @@ public final class BenchSweepCommand implements Callable<Integer> {
   }
 
   private int measure(Platform platform, SleepingTraining training) throws Exception {
+    // Trials spread over seeds and a searched setting, as a person would write it: the seed list
+    // stays short (it travels in the specification).
+    int seedCount = Math.min(trials, 100);
     StringBuilder seeds = new StringBuilder();
-    for (int i = 1; i <= trials; i++) {
+    for (int i = 1; i <= seedCount; i++) {
       seeds.append(i == 1 ? "" : ", ").append(i);
     }
+    int values = (trials + seedCount - 1) / seedCount;
     String spec =
-        "name: bench\nmethod: pici\ndataset: digits\npreset: tiny\nseeds: ["
+        "name: bench\nmethod: pici\ndataset: digits\npreset: tiny\nsearch: {space: {cliRestarts:"
+            + " {min: 1, max: "
+            + values
+            + ", step: 1}}}\nseeds: ["
             + seeds
-            + "]\nmaxConcurrent: "
+            + "]\nbudget: "
+            + trials
+            + "\nmaxConcurrent: "
             + concurrency
             + "\nexecution: {heartbeatTimeoutSeconds: 60}\n";
     RecordStore records = platform.records();

@@ -18,6 +18,12 @@ public final class Caps {
   /** Most trials at once: below Temporal's limit of 2000 pending child workflows per workflow. */
   public static final int MAX_CONCURRENT = 1_000;
 
+  /**
+   * Most seeds: the seed list travels in the specification, which is part of the sweep's workflow
+   * input, so it must stay small; search over a dimension for more trials.
+   */
+  public static final int MAX_SEEDS = 1_000;
+
   /** Most classes of a generated data set. */
   public static final long MAX_GENERATED_CLASSES = 1_000;
 
@@ -33,6 +39,15 @@ public final class Caps {
    * @throws SpecException naming the field and the cap
    */
   static void check(SweepSpec spec) {
+    if (spec.seeds().size() > MAX_SEEDS) {
+      throw new SpecException(
+          "seeds",
+          String.format(
+              Locale.ROOT,
+              "lists %,d seeds, more than the cap of %,d; search over a setting for more trials",
+              spec.seeds().size(),
+              MAX_SEEDS));
+    }
     long configs = SearchSpace.configurations(spec);
     if (configs > MAX_CONFIGURATIONS) {
       throw new SpecException(

@@ -79,6 +79,17 @@ class CapsTest {
   }
 
   @Test
+  void theSeedListStaysShort() {
+    StringBuilder seeds = new StringBuilder();
+    for (int i = 1; i <= 1001; i++) {
+      seeds.append(i == 1 ? "" : ", ").append(i);
+    }
+    SpecException e = refused("name: seeds\ndataset: digits\nseeds: [" + seeds + "]\n");
+    assertEquals("seeds", e.field());
+    assertTrue(e.getMessage().contains("1,001 seeds"), e.getMessage());
+  }
+
+  @Test
   void maxConcurrentStaysBelowTemporalsChildLimit() {
     SpecException e =
         refused(

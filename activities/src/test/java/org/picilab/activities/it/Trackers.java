@@ -1,6 +1,7 @@
 package org.picilab.activities.it;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,17 +14,24 @@ final class Trackers {
 
   private Trackers() {}
 
-  /** The steps of a run's "loss" metric, as recorded. */
+  /**
+   * The steps of every point of a run's "loss" metric, read from the raw lines of the local store
+   * (one line per logged point, duplicates included), not through the tracker's history, which
+   * keeps one point per step.
+   */
   static List<Long> lossSteps(Path home, String sweepId, String runId) throws IOException {
+    String tracked;
     try (Tracker t = new LocalTracker(home.resolve("tracking"), "s3://pici/tracking")) {
       String experiment = t.experiment(sweepId);
-      String tracked =
+      tracked =
           t.findRun(experiment, TrainingActivitiesImpl.RUN_TAG, runId)
               .orElseThrow(() -> new AssertionError("no tracked run for " + runId));
-      return t.history(tracked, "loss").stream()
-          .map(Tracker.MetricPoint::step)
-          .collect(Collectors.toList());
     }
+    Path file = home.resolve("tracking/runs").resolve(tracked).resolve("metrics/loss.tsv");
+    return Files.readAllLines(file).stream()
+        .filter(line -> !line.isBlank())
+        .map(line -> Long.parseLong(line.substring(0, line.indexOf('\t'))))
+        .collect(Collectors.toList());
   }
 
   static List<Long> range(int n) {

@@ -52,6 +52,9 @@ class ReplayTest extends WorkflowTestBase {
           "sweep-cancelled.json",
           "sweep-failed-trial-finished-by-hand.json",
           "sweep-reconciled-trial.json",
+          // Recorded before a sweep waited for its children's starts before continuing as new
+          // (version marker CHILDREN_STARTED_BEFORE_CONTINUE).
+          "sweep-continued-as-new-v2.json",
           // Recorded before the sweep kept its trials in the database: the whole trial list in
           // the workflow's state.
           "sweep-completed-v1.json",
@@ -110,7 +113,12 @@ class ReplayTest extends WorkflowTestBase {
 
     SweepWorkflow continued = client.newWorkflowStub(SweepWorkflow.class, options("sweep-r4"));
     continued.run(SweepRequest.start("sweep-r4", SweepWorkflowTest.spec(2)));
-    record("sweep-continued-as-new.json", "sweep-r4");
+    // The first run of the chain: it continued as new with trials in flight.
+    WorkflowExecutionHistory first = firstRun("sweep-r4");
+    assertTrue(
+        first.getLastEvent().hasWorkflowExecutionContinuedAsNewEventAttributes(),
+        "the recorded run continued as new");
+    record("sweep-continued-as-new.json", first);
   }
 
   @Test
@@ -183,7 +191,27 @@ class ReplayTest extends WorkflowTestBase {
   }
 
   private void record(String name, String workflowId) throws Exception {
+    record(name, client.fetchHistory(workflowId));
+  }
+
+  /** The first run of a workflow's continue-as-new chain. */
+  private WorkflowExecutionHistory firstRun(String workflowId) {
     WorkflowExecutionHistory history = client.fetchHistory(workflowId);
+    while (true) {
+      String previous =
+          history
+              .getEvents()
+              .get(0)
+              .getWorkflowExecutionStartedEventAttributes()
+              .getContinuedExecutionRunId();
+      if (previous.isEmpty()) {
+        return history;
+      }
+      history = client.fetchHistory(workflowId, previous);
+    }
+  }
+
+  private void record(String name, WorkflowExecutionHistory history) throws Exception {
     WorkflowReplayer.replayWorkflowExecution(
         history, ExperimentWorkflowImpl.class, SweepWorkflowImpl.class);
     if (Boolean.getBoolean("pici.recordHistories")) {

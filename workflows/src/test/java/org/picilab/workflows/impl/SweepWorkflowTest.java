@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -82,6 +85,51 @@ class SweepWorkflowTest extends WorkflowTestBase {
     assertEquals(6, control.count("sweep-quick-b", RunStatus.COMPLETED));
     assertEachStartedOnce("sweep-quick-b", 6);
     assertEquals(1, control.opened.get(), "the parent tracked run survives continue-as-new");
+    assertChildrenStartedBeforeEachContinue("sweep-quick-b");
+  }
+
+  /**
+   * Reads every run of a sweep's chain, newest first, from its raw history: each run that continued
+   * as new saw the server's answer (started or failed to start) to every child start it asked for
+   * before it continued.
+   */
+  private void assertChildrenStartedBeforeEachContinue(String sweepId) {
+    String runId = "";
+    int continued = 0;
+    while (true) {
+      List<HistoryEvent> events =
+          (runId.isEmpty() ? client.fetchHistory(sweepId) : client.fetchHistory(sweepId, runId))
+              .getEvents();
+      Set<Long> asked = new LinkedHashSet<>();
+      for (HistoryEvent e : events) {
+        switch (e.getEventType()) {
+          case EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED -> asked.add(e.getEventId());
+          case EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED ->
+              asked.remove(
+                  e.getChildWorkflowExecutionStartedEventAttributes().getInitiatedEventId());
+          case EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED ->
+              asked.remove(
+                  e.getStartChildWorkflowExecutionFailedEventAttributes().getInitiatedEventId());
+          case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW -> {
+            continued++;
+            assertEquals(
+                Set.of(),
+                asked,
+                "child starts (initiated event ids) without an answer when "
+                    + sweepId
+                    + " continued as new");
+          }
+          default -> {}
+        }
+      }
+      String previous =
+          events.get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId();
+      if (previous.isEmpty()) {
+        break;
+      }
+      runId = previous;
+    }
+    assertTrue(continued >= 2, "runs that continued as new: " + continued);
   }
 
   @Test

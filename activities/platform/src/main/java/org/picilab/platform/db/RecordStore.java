@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -272,15 +274,37 @@ public final class RecordStore {
    * @return a count per status, zeros included
    */
   public Map<RunStatus, Long> counts(String sweepId) {
-    Map<RunStatus, Long> out = new EnumMap<>(RunStatus.class);
-    for (RunStatus s : RunStatus.values()) {
-      out.put(s, 0L);
+    return counts(List.of(sweepId)).get(sweepId);
+  }
+
+  /**
+   * How many of each sweep's trials are in each status, in one query.
+   *
+   * @param sweepIds the sweeps (at most a page of them)
+   * @return per sweep id, a count per status, zeros included
+   */
+  public Map<String, Map<RunStatus, Long>> counts(Collection<String> sweepIds) {
+    Map<String, Map<RunStatus, Long>> out = new LinkedHashMap<>();
+    for (String id : sweepIds) {
+      Map<RunStatus, Long> zeros = new EnumMap<>(RunStatus.class);
+      for (RunStatus s : RunStatus.values()) {
+        zeros.put(s, 0L);
+      }
+      out.put(id, zeros);
     }
+    if (out.isEmpty()) {
+      return out;
+    }
+    String marks = String.join(", ", Collections.nCopies(out.size(), "?"));
     query(
-            "SELECT status, COUNT(*) FROM runs WHERE sweep_id = ? GROUP BY status",
-            rs -> Map.entry(RunStatus.valueOf(rs.getString(1)), rs.getLong(2)),
-            sweepId)
-        .forEach(e -> out.put(e.getKey(), e.getValue()));
+        "SELECT sweep_id, status, COUNT(*) FROM runs WHERE sweep_id IN ("
+            + marks
+            + ") GROUP BY sweep_id, status",
+        rs -> {
+          out.get(rs.getString(1)).put(RunStatus.valueOf(rs.getString(2)), rs.getLong(3));
+          return null;
+        },
+        out.keySet().toArray());
     return out;
   }
 

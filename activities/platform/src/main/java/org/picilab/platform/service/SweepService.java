@@ -321,9 +321,11 @@ public final class SweepService {
    */
   public Page<SweepLine> list(int offset, int limit) {
     Page<SweepRecord> page = records.sweeps(offset, limit);
+    Map<String, Map<RunStatus, Long>> counts =
+        records.counts(page.items().stream().map(SweepRecord::id).toList());
     List<SweepLine> lines = new ArrayList<>();
     for (SweepRecord s : page.items()) {
-      lines.add(new SweepLine(s, phaseNow(s), records.counts(s.id())));
+      lines.add(new SweepLine(s, phaseNow(s), counts.get(s.id())));
     }
     return new Page<>(lines, page.total(), offset, limit);
   }
@@ -337,19 +339,28 @@ public final class SweepService {
    * @throws InterruptedException when interrupted
    */
   public SweepView follow(String sweepId, Consumer<String> lines) throws InterruptedException {
+    Ids.requireSweepId(sweepId, "sweep id");
     String last = "";
     long endedAt = 0;
     while (true) {
-      SweepView v;
-      try {
-        v = show(sweepId, RunSort.INDEX, 0, 1);
-      } catch (NotFoundException e) {
+      // Each poll reads the record and the counts only; the per-configuration summary, which
+      // reads every trial, is read once, at the end.
+      Optional<SweepRecord> rec = records.sweep(sweepId);
+      if (rec.isEmpty()) {
         if (!starting(sweepId)) {
-          throw e;
+          return show(sweepId, RunSort.INDEX, 0, 1); // Throws the not-found error.
         }
         Thread.sleep(500);
         continue;
       }
+      SweepView v =
+          new SweepView(
+              rec.get(),
+              phaseNow(rec.get()),
+              records.counts(sweepId),
+              List.of(),
+              new Page<>(List.of(), 0, 0, 0),
+              null);
       String line =
           String.format(
               java.util.Locale.ROOT,
@@ -369,7 +380,7 @@ public final class SweepService {
         last = line;
       }
       if (v.phase() == SweepPhase.LOST) {
-        return v;
+        return show(sweepId, RunSort.INDEX, 0, 1);
       }
       if (v.phase() == SweepPhase.COMPLETED || v.phase() == SweepPhase.CANCELLED) {
         // A run tells its sweep before it records its own end: give the last records a minute.
@@ -377,7 +388,7 @@ public final class SweepService {
             v.counts().get(RunStatus.RUNNING) == 0 && v.counts().get(RunStatus.PENDING) == 0;
         endedAt = endedAt == 0 ? System.nanoTime() : endedAt;
         if (settled || System.nanoTime() - endedAt > 60_000_000_000L) {
-          return v;
+          return show(sweepId, RunSort.INDEX, 0, 1);
         }
       }
       Thread.sleep(1000);

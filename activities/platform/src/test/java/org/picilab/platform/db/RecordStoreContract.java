@@ -301,6 +301,19 @@ abstract class RecordStoreContract {
       assertEquals(1L, counts.get(RunStatus.LOST));
       assertEquals(2L, counts.get(RunStatus.CANCELLED));
       assertEquals(0L, counts.get(RunStatus.PENDING));
+
+      // Counted for a page of sweeps at once: the other sweep and an unknown one keep their own.
+      SweepSpec other = spec(3, 1);
+      store.createSweep(sweep("sweep-g-00000001", other, 3, 5), trials(other), 5);
+      Map<String, Map<RunStatus, Long>> many =
+          store.counts(List.of("sweep-g-00000001", "sweep-f-00000001", "sweep-z-00000001"));
+      assertEquals(
+          List.of("sweep-g-00000001", "sweep-f-00000001", "sweep-z-00000001"),
+          List.copyOf(many.keySet()));
+      assertEquals(counts, many.get("sweep-f-00000001"));
+      assertEquals(3L, many.get("sweep-g-00000001").get(RunStatus.PENDING));
+      assertEquals(0L, many.get("sweep-g-00000001").get(RunStatus.CANCELLED));
+      assertEquals(0L, many.get("sweep-z-00000001").values().stream().mapToLong(n -> n).sum());
     }
   }
 

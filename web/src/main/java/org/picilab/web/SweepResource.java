@@ -9,7 +9,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.picilab.platform.db.Page;
+import org.picilab.platform.db.RunRecord;
 import org.picilab.platform.db.RunSort;
+import org.picilab.platform.service.RunService;
 import org.picilab.platform.service.Views.SweepLine;
 import org.picilab.platform.service.Views.SweepView;
 
@@ -54,5 +56,30 @@ public class SweepResource {
       @QueryParam("pageSize") @DefaultValue("50") int pageSize) {
     Paging p = Paging.of(page, pageSize);
     return services.sweeps().show(id, RunSort.parse(sort), p.offset(), p.limit());
+  }
+
+  /**
+   * A page of a sweep's trials.
+   *
+   * @param id the sweep id
+   * @param status only these statuses, comma-separated (e.g. {@code completed,failed}); all when
+   *     absent
+   * @param sort the order: index, nmi, acc, ari, fmi or newest
+   * @param page the page, from 1
+   * @param pageSize trials per page (1 to 500)
+   * @return the page
+   */
+  @GET
+  @Path("/{id}/trials")
+  public Page<RunRecord> trials(
+      @PathParam("id") String id,
+      @QueryParam("status") String status,
+      @QueryParam("sort") @DefaultValue("index") String sort,
+      @QueryParam("page") @DefaultValue("1") int page,
+      @QueryParam("pageSize") @DefaultValue("50") int pageSize) {
+    Paging p = Paging.of(page, pageSize);
+    return services
+        .sweeps()
+        .trials(id, RunService.statuses(status), RunSort.parse(sort), p.offset(), p.limit());
   }
 }

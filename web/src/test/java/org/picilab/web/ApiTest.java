@@ -97,6 +97,44 @@ class ApiTest {
   }
 
   @Test
+  void pagesOfTrialsAndRunsFilteredByStatus() {
+    given()
+        .queryParam("status", "pending")
+        .queryParam("pageSize", 4)
+        .get("/api/sweeps/" + SWEEP + "/trials")
+        .then()
+        .statusCode(200)
+        .body("total", equalTo(6))
+        .body("items.size()", equalTo(4))
+        .body("items[3].id", equalTo(TrialPlan.runId(SWEEP, 3)));
+    given()
+        .queryParam("status", "completed,failed")
+        .get("/api/sweeps/" + SWEEP + "/trials")
+        .then()
+        .statusCode(200)
+        .body("total", equalTo(0));
+    given()
+        .queryParam("status", "finished")
+        .get("/api/runs")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("status must be"));
+    given()
+        .get("/api/sweeps/sweep-nosuch-00000000/trials")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    given()
+        .queryParam("sort", "index")
+        .get("/api/runs")
+        .then()
+        .statusCode(200)
+        .body("total", equalTo(6))
+        .body("items[0].id", equalTo(TrialPlan.runId(SWEEP, 0)));
+  }
+
+  @Test
   void openApiAndHealthAreServed() {
     given().get("/q/openapi").then().statusCode(200).body(containsString("/api/sweeps/{id}"));
     given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.picilab.platform.db.SweepRecord;
 import org.picilab.platform.stack.EmbeddedStack;
 import org.picilab.platform.stack.Platform;
@@ -74,6 +76,13 @@ public class EmbeddedStackResource implements QuarkusTestResourceLifecycleManage
   public void stop() {
     if (stack != null) {
       stack.close();
+    }
+    if (home != null) {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // A temporary folder left behind.
+      }
     }
   }
 }

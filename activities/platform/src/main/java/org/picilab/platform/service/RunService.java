@@ -6,11 +6,17 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowOptions;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.picilab.platform.control.LiveProgress;
+import org.picilab.platform.db.Page;
 import org.picilab.platform.db.RecordStore;
 import org.picilab.platform.db.RunRecord;
+import org.picilab.platform.db.RunSort;
 import org.picilab.workflows.ExperimentWorkflow;
 import org.picilab.workflows.Ids;
 import org.picilab.workflows.RunOutcome;
@@ -102,6 +108,48 @@ public final class RunService {
                     "no run "
                         + runId
                         + " on this platform (a sweep's runs: ./pici sweep show ID)"));
+  }
+
+  /**
+   * Runs of every sweep, a page at a time.
+   *
+   * @param statuses only these statuses, or empty for all
+   * @param sort the order
+   * @param offset runs to skip
+   * @param limit the page size
+   * @return the page
+   */
+  public Page<RunRecord> list(Set<RunStatus> statuses, RunSort sort, int offset, int limit) {
+    return records.runs(null, statuses, sort, offset, limit);
+  }
+
+  /**
+   * Reads a comma-separated list of statuses, in any case ({@code completed,failed}).
+   *
+   * @param text the list; null or blank for all statuses
+   * @return the statuses, empty for all
+   * @throws IllegalArgumentException naming the accepted values
+   */
+  public static Set<RunStatus> statuses(String text) {
+    Set<RunStatus> out = EnumSet.noneOf(RunStatus.class);
+    if (text == null || text.isBlank()) {
+      return out;
+    }
+    for (String part : text.split(",")) {
+      try {
+        out.add(RunStatus.valueOf(part.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "status must be a comma-separated list of "
+                + Arrays.stream(RunStatus.values())
+                    .map(v -> v.name().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.joining(", "))
+                + "; got '"
+                + part.trim()
+                + "'");
+      }
+    }
+    return out;
   }
 
   /**

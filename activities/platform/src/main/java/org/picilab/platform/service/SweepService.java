@@ -313,6 +313,26 @@ public final class SweepService {
   }
 
   /**
+   * A page of a sweep's trials.
+   *
+   * @param sweepId the sweep
+   * @param statuses only these statuses, or empty for all
+   * @param sort the order
+   * @param offset trials to skip
+   * @param limit the page size
+   * @return the page
+   * @throws NotFoundException when the platform has no such sweep
+   */
+  public Page<RunRecord> trials(
+      String sweepId, Set<RunStatus> statuses, RunSort sort, int offset, int limit) {
+    Ids.requireSweepId(sweepId, "sweep id");
+    if (!records.sweepExists(sweepId)) {
+      throw new NotFoundException("no sweep " + sweepId + " (list them with ./pici sweep list)");
+    }
+    return records.runs(sweepId, statuses, sort, offset, limit);
+  }
+
+  /**
    * Sweeps, newest first.
    *
    * @param offset sweeps to skip

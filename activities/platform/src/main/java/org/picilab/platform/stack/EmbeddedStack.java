@@ -187,11 +187,8 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     static LoopbackTemporal start(int port) throws IOException {
-      // Time skipping locked (the first argument), as Temporal's own port-bound test server does:
-      // workflows of the stack wait in real time, as on a real server. Unlocked, the server jumps
-      // its clock to the next timer whenever nothing is in flight, and with no timer at all to
-      // the 10-year execution timeout, which ended paused sweeps as timed out.
-      TestServicesStarter services = new TestServicesStarter(true, 0);
+      // No time skipping: workflows of the stack wait in real time, as on a real server.
+      TestServicesStarter services = new TestServicesStarter(false, 0);
       try {
         NettyServerBuilder builder =
             NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, port));
